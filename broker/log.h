@@ -2,7 +2,12 @@
 #ifndef SYND_LOG_H
 #define SYND_LOG_H
 
-typedef enum log_level { LOG_LEVEL_DEBUG, LOG_LEVEL_INFO, LOG_LEVEL_WARN, LOG_LEVEL_ERROR } log_level;
+typedef enum log_level {
+    LOG_LEVEL_DEBUG,
+    LOG_LEVEL_INFO,
+    LOG_LEVEL_WARN,
+    LOG_LEVEL_ERROR
+} log_level;
 
 /* Parses "debug", "info", "warn" or "error". Returns 0, or -1. */
 int log_parse_level(const char *name, log_level *level);

@@ -66,23 +66,38 @@ static void usage(FILE *out)
  * bad flag (the reason is printed). */
 static int parse_flags(int argc, char **argv, config *cfg)
 {
-    static const struct option opts[] = {
-        {"bind", required_argument, NULL, 'b'},     {"redis", required_argument, NULL, 'r'},
-        {"registry", required_argument, NULL, 'g'}, {"key", required_argument, NULL, 'k'},
-        {"log-level", required_argument, NULL, 'l'}, {"max-msg-size", required_argument, NULL, 'm'},
-        {"insecure", no_argument, NULL, 'i'},       {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"bind", required_argument, NULL, 'b'},
+                                         {"redis", required_argument, NULL, 'r'},
+                                         {"registry", required_argument, NULL, 'g'},
+                                         {"key", required_argument, NULL, 'k'},
+                                         {"log-level", required_argument, NULL, 'l'},
+                                         {"max-msg-size", required_argument, NULL, 'm'},
+                                         {"insecure", no_argument, NULL, 'i'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     char *end;
     int c;
 
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'b': cfg->bind = optarg; break;
-        case 'r': cfg->redis = optarg; break;
-        case 'g': cfg->registry = optarg; break;
-        case 'k': cfg->key = optarg; break;
-        case 'i': cfg->insecure = 1; break;
-        case 'h': usage(stdout); return 1;
+        case 'b':
+            cfg->bind = optarg;
+            break;
+        case 'r':
+            cfg->redis = optarg;
+            break;
+        case 'g':
+            cfg->registry = optarg;
+            break;
+        case 'k':
+            cfg->key = optarg;
+            break;
+        case 'i':
+            cfg->insecure = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return 1;
         case 'l':
             if (log_parse_level(optarg, &cfg->level) != 0) {
                 fprintf(stderr, "syndbroker: --log-level must be debug, info, warn or error\n");
@@ -97,7 +112,9 @@ static int parse_flags(int argc, char **argv, config *cfg)
                 return -1;
             }
             break;
-        default: fprintf(stderr, "syndbroker: try --help\n"); return -1;
+        default:
+            fprintf(stderr, "syndbroker: try --help\n");
+            return -1;
         }
     }
     if (optind < argc) {

@@ -17,8 +17,7 @@ struct registry {
     size_t n;
 };
 
-static const char *const role_names[] = {"none", "lead", "participant", "supervisor",
-                                         "operator"};
+static const char *const role_names[] = {"none", "lead", "participant", "supervisor", "operator"};
 
 const char *registry_role_name(registry_role role)
 {
@@ -80,8 +79,8 @@ static int add_key(registry *r, const char *bank, config_setting_t *k, const cha
     for (size_t i = 0; i < r->n; i++) {
         if (memcmp(r->keys[i].key, rk->key, 32) == 0) {
             synd_status_set(st, SYND_INVALID_ARGUMENT,
-                            "%s:%d: key %s is registered twice (also for bank %s)", path, line,
-                            z85, r->keys[i].id.bank_id);
+                            "%s:%d: key %s is registered twice (also for bank %s)", path, line, z85,
+                            r->keys[i].id.bank_id);
             return -1;
         }
     }
@@ -150,8 +149,8 @@ registry *registry_load(const char *path, synd_status *st)
         if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
             synd_status_set(st, SYND_NOT_FOUND, "cannot read registry %s", path);
         else
-            synd_status_set(st, SYND_INVALID_ARGUMENT, "%s:%d: %s", path,
-                            config_error_line(&cfg), config_error_text(&cfg));
+            synd_status_set(st, SYND_INVALID_ARGUMENT, "%s:%d: %s", path, config_error_line(&cfg),
+                            config_error_text(&cfg));
         goto fail;
     }
     if (load_banks(r, &cfg, path, st) != 0)

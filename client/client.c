@@ -12,8 +12,8 @@
 #include "synd/synd.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
-#define MONITORED_EVENTS                                                                          \
-    (ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |                            \
+#define MONITORED_EVENTS                                                                           \
+    (ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |                             \
      ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
 
 struct synd_client {
@@ -35,8 +35,9 @@ static int configure(synd_client *c, const synd_keys *k)
     int64_t max = RPC_MAX_FRAME;
 
     if (set_int(c->sock, ZMQ_LINGER, 0) || set_int(c->sock, ZMQ_HEARTBEAT_IVL, 1000) ||
-        set_int(c->sock, ZMQ_HEARTBEAT_TIMEOUT, 5000) || set_int(c->sock, ZMQ_HEARTBEAT_TTL, 5000) ||
-        set_int(c->sock, ZMQ_RECONNECT_IVL, 100) || set_int(c->sock, ZMQ_RECONNECT_IVL_MAX, 1000) ||
+        set_int(c->sock, ZMQ_HEARTBEAT_TIMEOUT, 5000) ||
+        set_int(c->sock, ZMQ_HEARTBEAT_TTL, 5000) || set_int(c->sock, ZMQ_RECONNECT_IVL, 100) ||
+        set_int(c->sock, ZMQ_RECONNECT_IVL_MAX, 1000) ||
         zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &max, sizeof(max)))
         return -1;
     if (k == NULL)
@@ -152,8 +153,7 @@ static synd_code timeout_status(const synd_client *c, synd_status *st)
     if (c->refused)
         return refused_status(c, st);
     if (!c->connected)
-        return synd_status_set(st, SYND_UNAVAILABLE, "cannot reach the broker at %s",
-                               c->endpoint);
+        return synd_status_set(st, SYND_UNAVAILABLE, "cannot reach the broker at %s", c->endpoint);
     return synd_status_set(st, SYND_DEADLINE_EXCEEDED, "no answer from %s before the deadline",
                            c->endpoint);
 }
@@ -215,8 +215,8 @@ static synd_code send_env(synd_client *c, const rpc_envelope *env, synd_status *
     rc = zmq_send(c->sock, buf, len, ZMQ_DONTWAIT);
     free(buf);
     if (rc != (int)len)
-        return synd_status_set(st, SYND_UNAVAILABLE, "cannot queue the call to %s: %s",
-                               c->endpoint, zmq_strerror(zmq_errno()));
+        return synd_status_set(st, SYND_UNAVAILABLE, "cannot queue the call to %s: %s", c->endpoint,
+                               zmq_strerror(zmq_errno()));
     return SYND_OK;
 }
 
@@ -250,15 +250,14 @@ static synd_code final_status(const rpc_envelope *env, synd_status *st)
 {
     if (env->status == NULL)
         return synd_status_set(st, SYND_INTERNAL, "broker ended the call without a status");
-    return synd_status_set(st, synd_code_from_wire(env->status->code), "%s",
-                           env->status->message);
+    return synd_status_set(st, synd_code_from_wire(env->status->code), "%s", env->status->message);
 }
 
 static ProtobufCMessage *unpack_payload(const rpc_envelope *env,
                                         const ProtobufCMessageDescriptor *type, synd_status *st)
 {
-    ProtobufCMessage *m = protobuf_c_message_unpack(type, NULL, env->payload.len,
-                                                    env->payload.data);
+    ProtobufCMessage *m =
+        protobuf_c_message_unpack(type, NULL, env->payload.len, env->payload.data);
     if (m == NULL)
         synd_status_set(st, SYND_INTERNAL, "broker's reply is not a valid %s", type->name);
     return m;

@@ -87,7 +87,7 @@ static int read_key(config_t *cfg, const char *path, const char *name, char out[
 }
 
 int synd_keyfile_read(const char *path, char public_key[SYND_KEY_LEN],
-                               char secret_key[SYND_KEY_LEN], synd_status *st)
+                      char secret_key[SYND_KEY_LEN], synd_status *st)
 {
     config_t cfg;
     int rc = -1;
@@ -97,8 +97,8 @@ int synd_keyfile_read(const char *path, char public_key[SYND_KEY_LEN],
         if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
             synd_status_set(st, SYND_NOT_FOUND, "cannot read key file %s", path);
         else
-            synd_status_set(st, SYND_INVALID_ARGUMENT, "%s:%d: %s", path,
-                            config_error_line(&cfg), config_error_text(&cfg));
+            synd_status_set(st, SYND_INVALID_ARGUMENT, "%s:%d: %s", path, config_error_line(&cfg),
+                            config_error_text(&cfg));
         goto out;
     }
     if (read_key(&cfg, path, "public_key", public_key, st) != 0)

@@ -156,21 +156,33 @@ static const command commands[] = {
 
 static int parse_flags(int argc, char **argv, ctl *c)
 {
-    static const struct option opts[] = {
-        {"endpoint", required_argument, NULL, 'e'}, {"server-key", required_argument, NULL, 's'},
-        {"key", required_argument, NULL, 'k'},      {"insecure", no_argument, NULL, 'i'},
-        {"timeout", required_argument, NULL, 't'},  {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"endpoint", required_argument, NULL, 'e'},
+                                         {"server-key", required_argument, NULL, 's'},
+                                         {"key", required_argument, NULL, 'k'},
+                                         {"insecure", no_argument, NULL, 'i'},
+                                         {"timeout", required_argument, NULL, 't'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     char *end;
     int o;
 
     while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         switch (o) {
-        case 'e': c->endpoint = optarg; break;
-        case 's': c->server_key = optarg; break;
-        case 'k': c->key = optarg; break;
-        case 'i': c->insecure = 1; break;
-        case 'h': usage(stdout); return 1;
+        case 'e':
+            c->endpoint = optarg;
+            break;
+        case 's':
+            c->server_key = optarg;
+            break;
+        case 'k':
+            c->key = optarg;
+            break;
+        case 'i':
+            c->insecure = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return 1;
         case 't':
             c->timeout_ms = strtoll(optarg, &end, 10);
             if (*end != '\0' || c->timeout_ms <= 0) {
@@ -178,7 +190,9 @@ static int parse_flags(int argc, char **argv, ctl *c)
                 return -1;
             }
             break;
-        default: fprintf(stderr, "syndctl: try --help\n"); return -1;
+        default:
+            fprintf(stderr, "syndctl: try --help\n");
+            return -1;
         }
     }
     return 0;
@@ -205,8 +219,7 @@ static int connect_broker(ctl *c)
 
 int main(int argc, char **argv)
 {
-    ctl c = {getenv("SYND_ENDPOINT"), getenv("SYND_SERVER_KEY"), getenv("SYND_KEY"), 0, 5000,
-             NULL};
+    ctl c = {getenv("SYND_ENDPOINT"), getenv("SYND_SERVER_KEY"), getenv("SYND_KEY"), 0, 5000, NULL};
     int rc = parse_flags(argc, argv, &c);
 
     if (rc != 0)

@@ -11,11 +11,11 @@
 #include "log.h"
 #include "rpc/envelope.h"
 
-#define PING_EVERY_MS     500
-#define PING_TIMEOUT_MS   1200
+#define PING_EVERY_MS      500
+#define PING_TIMEOUT_MS    1200
 #define CONNECT_TIMEOUT_MS 1500
-#define BACKOFF_MIN_MS    100
-#define BACKOFF_MAX_MS    1000
+#define BACKOFF_MIN_MS     100
+#define BACKOFF_MAX_MS     1000
 
 struct ledger {
     char host[256];

@@ -9,8 +9,8 @@
  * alphabet keeps logs clean and rules out NUL tricks and bad UTF-8. */
 static int method_char_ok(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '/';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '/';
 }
 
 int rpc_method_split(const char *full, char *service, size_t service_len, char *method,

@@ -12,12 +12,12 @@
 #include "synd/status.h"
 #include "synd/v1/rpc.pb-c.h"
 
-#define RPC_MAX_FRAME       (1024 * 1024) /* default ZMQ_MAXMSGSIZE */
-#define RPC_MAX_METHOD      128
-#define RPC_MAX_IDEM_KEY    128
-#define RPC_MAX_METADATA    32
-#define RPC_MAX_META_KEY    64
-#define RPC_MAX_META_VALUE  1024
+#define RPC_MAX_FRAME      (1024 * 1024) /* default ZMQ_MAXMSGSIZE */
+#define RPC_MAX_METHOD     128
+#define RPC_MAX_IDEM_KEY   128
+#define RPC_MAX_METADATA   32
+#define RPC_MAX_META_KEY   64
+#define RPC_MAX_META_VALUE 1024
 
 typedef Synd__V1__Envelope rpc_envelope;
 

@@ -50,8 +50,7 @@ static int describe(const ProtobufCServiceDescriptor *d, unsigned m, Synd__V1__M
 }
 
 /* Collects the methods of every service named want ("" for all). */
-static int collect(const rpc_server *srv, const char *want, Synd__V1__MethodInfo **infos,
-                   size_t *n)
+static int collect(const rpc_server *srv, const char *want, Synd__V1__MethodInfo **infos, size_t *n)
 {
     *n = 0;
     for (size_t i = 0; i < rpc_server_service_count(srv); i++) {

@@ -96,7 +96,7 @@ static int send_envelope(rpc_server *s, const uint8_t *peer, size_t peer_len,
     if (s->sock == NULL) /* fuzzing: frames are encoded, then dropped */
         rc = 0;
     else if (zmq_send(s->sock, peer, peer_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) == (int)peer_len &&
-        zmq_send(s->sock, buf, len, ZMQ_DONTWAIT) == (int)len)
+             zmq_send(s->sock, buf, len, ZMQ_DONTWAIT) == (int)len)
         rc = 0;
     else {
         s->stats.undeliverable++;
@@ -229,8 +229,7 @@ static void call_closure(const ProtobufCMessage *msg, void *data)
         rpc_call_reply(c, msg);
         return;
     }
-    log_error("%s handler ended call %llu without a status", c->method,
-              (unsigned long long)c->id);
+    log_error("%s handler ended call %llu without a status", c->method, (unsigned long long)c->id);
     rpc_call_finish(c, SYND_INTERNAL, "%s failed without a status", c->method);
 }
 
@@ -309,8 +308,7 @@ static void cancel_call(rpc_server *s, const uint8_t *peer, size_t peer_len, uin
     for (rpc_call *c = s->calls; c; c = c->next) {
         if (c->id == call_id && c->peer_len == peer_len && c->streaming &&
             memcmp(c->peer, peer, peer_len) == 0) {
-            log_debug("call %llu (%s) cancelled by client", (unsigned long long)call_id,
-                      c->method);
+            log_debug("call %llu (%s) cancelled by client", (unsigned long long)call_id, c->method);
             call_cancel(c);
             return;
         }
@@ -413,8 +411,8 @@ static int read_message(rpc_server *s)
     more = zmq_msg_more(&body);
     if (!more)
         rpc_server_process(s, zmq_msg_data(&id), zmq_msg_size(&id),
-                           s->insecure ? NULL : zmq_msg_gets(&body, "User-Id"),
-                           zmq_msg_data(&body), zmq_msg_size(&body));
+                           s->insecure ? NULL : zmq_msg_gets(&body, "User-Id"), zmq_msg_data(&body),
+                           zmq_msg_size(&body));
     else
         s->stats.bad_frames++;
     while (more) {

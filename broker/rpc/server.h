@@ -21,10 +21,10 @@ typedef struct rpc_server rpc_server;
 typedef struct rpc_call rpc_call;
 
 typedef struct rpc_server_opts {
-    const char *bind;        /* "tcp://127.0.0.1:7700" */
-    const char *secret_key;  /* Z85 server secret key; NULL with insecure */
-    int insecure;            /* plain ZMTP, no identities */
-    int64_t max_msg_size;    /* ZMQ_MAXMSGSIZE */
+    const char *bind;       /* "tcp://127.0.0.1:7700" */
+    const char *secret_key; /* Z85 server secret key; NULL with insecure */
+    int insecure;           /* plain ZMTP, no identities */
+    int64_t max_msg_size;   /* ZMQ_MAXMSGSIZE */
 } rpc_server_opts;
 
 /* Counters, for GetStats and the logs. */

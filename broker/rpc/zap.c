@@ -13,7 +13,6 @@
 struct rpc_zap {
     void *sock;
     const registry *reg;
-    unsigned long admitted, refused;
 };
 
 rpc_zap *rpc_zap_new(void *zctx, const registry *reg, synd_status *st)
@@ -52,12 +51,6 @@ void *rpc_zap_socket(rpc_zap *z)
     return z->sock;
 }
 
-void rpc_zap_counts(const rpc_zap *z, unsigned long *admitted, unsigned long *refused)
-{
-    *admitted = z->admitted;
-    *refused = z->refused;
-}
-
 static int frame_is(zmq_msg_t *m, const char *s)
 {
     size_t n = strlen(s);
@@ -85,6 +78,24 @@ static void decide(rpc_zap *z, zmq_msg_t *f, const char **code, char *user_id, s
     snprintf(user_id, len, "%s/%s", id.bank_id, registry_role_name(id.role));
 }
 
+/* Sends the six-frame ZAP reply. A failed send leaves the REP socket
+ * mid-reply and the client's handshake unanswered, so it is logged. */
+static void send_reply(rpc_zap *z, zmq_msg_t *request_id, const char *code, const char *user_id)
+{
+    int ok = code[0] == '2';
+    const char *text = ok ? "OK" : "key not registered";
+    const void *rid = request_id ? zmq_msg_data(request_id) : "";
+    size_t rid_len = request_id ? zmq_msg_size(request_id) : 0;
+
+    if (zmq_send(z->sock, "1.0", 3, ZMQ_SNDMORE) < 0 ||
+        zmq_send(z->sock, rid, rid_len, ZMQ_SNDMORE) < 0 ||
+        zmq_send(z->sock, code, 3, ZMQ_SNDMORE) < 0 ||
+        zmq_send(z->sock, text, strlen(text), ZMQ_SNDMORE) < 0 ||
+        zmq_send(z->sock, user_id, strlen(user_id), ZMQ_SNDMORE) < 0 ||
+        zmq_send(z->sock, "", 0, 0) < 0)
+        log_error("cannot send ZAP reply: %s", zmq_strerror(zmq_errno()));
+}
+
 /* Reads one request (up to ZAP_FRAMES frames, extra ones drained) and
  * sends the reply. A REP socket must answer every request it reads. */
 static int handle_one(rpc_zap *z)
@@ -99,37 +110,23 @@ static int handle_one(rpc_zap *z)
     if (zmq_msg_recv(&f[0], z->sock, ZMQ_DONTWAIT) < 0)
         goto out;
     for (n = 1, more = zmq_msg_more(&f[0]); more && n < ZAP_FRAMES; n++) {
-        zmq_msg_recv(&f[n], z->sock, 0);
-        more = zmq_msg_more(&f[n]);
+        more = zmq_msg_recv(&f[n], z->sock, 0) >= 0 && zmq_msg_more(&f[n]);
     }
     while (more) {
         zmq_msg_t extra;
         zmq_msg_init(&extra);
-        zmq_msg_recv(&extra, z->sock, 0);
-        more = zmq_msg_more(&extra);
+        more = zmq_msg_recv(&extra, z->sock, 0) >= 0 && zmq_msg_more(&extra);
         zmq_msg_close(&extra);
         malformed = 1;
     }
     if (n == ZAP_FRAMES && !malformed)
         decide(z, f, &code, user_id, sizeof(user_id));
-    if (strcmp(code, "200") == 0)
-        z->admitted++;
-    else
-        z->refused++;
-    zmq_send(z->sock, "1.0", 3, ZMQ_SNDMORE);
-    zmq_send(z->sock, n > 1 ? zmq_msg_data(&f[1]) : "", n > 1 ? zmq_msg_size(&f[1]) : 0,
-             ZMQ_SNDMORE);
-    zmq_send(z->sock, code, 3, ZMQ_SNDMORE);
-    zmq_send(z->sock, code[0] == '2' ? "OK" : "key not registered", code[0] == '2' ? 2 : 18,
-             ZMQ_SNDMORE);
-    zmq_send(z->sock, user_id, strlen(user_id), ZMQ_SNDMORE);
-    zmq_send(z->sock, "", 0, 0);
+    send_reply(z, n > 1 ? &f[1] : NULL, code, user_id);
 out:
     for (int i = 0; i < ZAP_FRAMES; i++)
         zmq_msg_close(&f[i]);
     return n > 0 ? 0 : -1;
 }
-
 
 void rpc_zap_on_readable(rpc_zap *z)
 {

@@ -22,7 +22,4 @@ void *rpc_zap_socket(rpc_zap *z);
 /* Answers every waiting ZAP request. */
 void rpc_zap_on_readable(rpc_zap *z);
 
-/* Counts of handshakes admitted and refused. */
-void rpc_zap_counts(const rpc_zap *z, unsigned long *admitted, unsigned long *refused);
-
 #endif

@@ -66,8 +66,8 @@ SYND_API void synd_client_free(synd_client *c);
  * broker cannot be reached by the deadline, DEADLINE_EXCEEDED when it was
  * reached but did not answer in time. opts may be NULL. */
 SYND_API synd_code synd_call(synd_client *c, const char *method, const ProtobufCMessage *request,
-                    const ProtobufCMessageDescriptor *reply_type, ProtobufCMessage **reply,
-                    const synd_call_opts *opts, synd_status *st);
+                             const ProtobufCMessageDescriptor *reply_type, ProtobufCMessage **reply,
+                             const synd_call_opts *opts, synd_status *st);
 
 /* Receives one stream message. Return 0 to keep receiving, anything else
  * to cancel the stream. msg is freed by the library after the return. */
@@ -79,8 +79,8 @@ typedef int (*synd_stream_fn)(const ProtobufCMessage *msg, void *arg);
  * SYND_CANCELLED when fn cancelled it (the broker is told), or an error.
  * For an open-ended stream, set a long timeout_ms. fn must not use c. */
 SYND_API synd_code synd_stream(synd_client *c, const char *method, const ProtobufCMessage *request,
-                      const ProtobufCMessageDescriptor *reply_type, synd_stream_fn fn, void *arg,
-                      const synd_call_opts *opts, synd_status *st);
+                               const ProtobufCMessageDescriptor *reply_type, synd_stream_fn fn,
+                               void *arg, const synd_call_opts *opts, synd_status *st);
 
 /* Generates a CurveZMQ key pair and writes it as two libconfig files:
  * "<prefix>.key" (public and secret key, mode 0600) and "<prefix>.pub"
@@ -92,7 +92,7 @@ SYND_API int synd_keygen(const char *prefix, char public_key[SYND_KEY_LEN], synd
  * secret_key, if not NULL, is filled from a ".key" file and the call fails
  * on a ".pub" file. Returns 0, or -1 with the reason in st. */
 SYND_API int synd_keyfile_read(const char *path, char public_key[SYND_KEY_LEN],
-                      char secret_key[SYND_KEY_LEN], synd_status *st);
+                               char secret_key[SYND_KEY_LEN], synd_status *st);
 
 #ifdef __cplusplus
 }
