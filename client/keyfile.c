@@ -59,8 +59,12 @@ int synd_keygen(const char *prefix, char public_key[SYND_KEY_LEN], synd_status *
     if (write_keyfile(path, 0600, pub, sec, st) != 0)
         return -1;
     snprintf(path, sizeof(path), "%s.pub", prefix);
-    if (write_keyfile(path, 0644, pub, NULL, st) != 0)
+    if (write_keyfile(path, 0644, pub, NULL, st) != 0) {
+        /* A lone .key would pair with no .pub and block the next keygen. */
+        snprintf(path, sizeof(path), "%s.key", prefix);
+        unlink(path);
         return -1;
+    }
     if (public_key != NULL)
         memcpy(public_key, pub, SYND_KEY_LEN);
     return 0;
