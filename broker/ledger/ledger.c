@@ -81,6 +81,12 @@ static void ev_cleanup(void *p)
     l->want_read = l->want_write = 0;
 }
 
+static void on_pong(redisAsyncContext *ac, void *reply, void *privdata);
+
+/* A completed TCP connect proves little: the kernel completes it from the
+ * listen backlog even for a Redis that is frozen. So the connection counts
+ * as up only once Redis answers a first PING; until then the connect
+ * timeout in ledger_tick() applies. */
 static void on_connect(const redisAsyncContext *ac, int status)
 {
     ledger *l = ac->data;
@@ -90,9 +96,9 @@ static void on_connect(const redisAsyncContext *ac, int status)
         lost(l);
         return;
     }
-    l->backoff = BACKOFF_MIN_MS;
-    l->next_ping = 0;
-    set_up(l, 1);
+    l->next_ping = rpc_now_ms() + PING_EVERY_MS;
+    if (redisAsyncCommand(l->ac, on_pong, l, "PING") == REDIS_OK)
+        l->ping_sent = rpc_now_ms();
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status)
@@ -109,9 +115,11 @@ static void on_pong(redisAsyncContext *ac, void *reply, void *privdata)
     ledger *l = privdata;
     redisReply *r = reply;
 
-    if (r != NULL && r->type != REDIS_REPLY_ERROR)
+    if (r != NULL && r->type != REDIS_REPLY_ERROR) {
         l->ping_sent = 0;
-    else if (r != NULL)
+        l->backoff = BACKOFF_MIN_MS;
+        set_up(l, 1);
+    } else if (r != NULL)
         log_warn("redis answered PING with an error: %s", r->str);
 }
 
@@ -227,7 +235,7 @@ int64_t ledger_tick(ledger *l, int64_t now)
     }
     if (!l->up) {
         if (now - l->connect_started > CONNECT_TIMEOUT_MS)
-            drop(l, "connect timed out");
+            drop(l, "no connection or no answer to the first PING in time");
         return 50;
     }
     if (l->ping_sent && now - l->ping_sent > PING_TIMEOUT_MS) {
