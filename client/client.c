@@ -12,17 +12,20 @@
 #include "synd/synd.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
+#define CONNECT_WAIT_MS    5000 /* how long a call waits for a first connection */
 #define MONITORED_EVENTS                                                                           \
     (ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |                             \
-     ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+     ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |                  \
+     ZMQ_EVENT_DISCONNECTED)
 
 struct synd_client {
     void *zctx, *sock, *mon;
     char endpoint[256];
     uint64_t next_id;
-    int connected;   /* a handshake has succeeded */
-    int refused;     /* the last handshake failed */
-    int refused_why; /* the ZMQ event that said so */
+    int connected;       /* the connection is up: its handshake succeeded */
+    unsigned generation; /* counts connections made; a call spans one */
+    int refused;         /* the last handshake failed */
+    int refused_why;     /* the ZMQ event that said so */
 };
 
 static int set_int(void *sock, int opt, int value)
@@ -110,6 +113,22 @@ void synd_client_free(synd_client *c)
     free(c);
 }
 
+/* Tracks the connection: up after a handshake, down after a disconnect,
+ * refused after a failed handshake. */
+static void note_event(synd_client *c, uint16_t event)
+{
+    if (event == ZMQ_EVENT_DISCONNECTED) {
+        c->connected = 0;
+        return;
+    }
+    c->refused = event != ZMQ_EVENT_HANDSHAKE_SUCCEEDED;
+    c->refused_why = event;
+    if (!c->refused) {
+        c->connected = 1;
+        c->generation++;
+    }
+}
+
 /* Reads every waiting monitor event into the client's handshake state. */
 static void drain_monitor(synd_client *c)
 {
@@ -124,9 +143,7 @@ static void drain_monitor(synd_client *c)
         if (zmq_msg_size(&ev) >= 2) {
             uint16_t event;
             memcpy(&event, zmq_msg_data(&ev), sizeof(event));
-            c->refused = event != ZMQ_EVENT_HANDSHAKE_SUCCEEDED;
-            c->refused_why = event;
-            c->connected |= !c->refused;
+            note_event(c, event);
         }
         zmq_msg_init(&addr);
         if (zmq_msg_more(&ev))
@@ -158,20 +175,49 @@ static synd_code timeout_status(const synd_client *c, synd_status *st)
                            c->endpoint);
 }
 
-/* Waits for the next frame of call id, discarding frames of other (older,
+/* A call in flight: its id, deadline, and the connection it went out on
+ * (generation 0 if none was up yet). */
+typedef struct call {
+    uint64_t id;
+    int64_t deadline, started;
+    unsigned generation;
+} call;
+
+/* Says whether the connection a call depends on is gone: it went out on a
+ * connection that has since dropped, or no connection came up in time. A
+ * call so cut off may or may not have run, so the caller is told at once
+ * rather than at its deadline. */
+static int call_cut_off(const synd_client *c, const call *k, synd_status *st)
+{
+    if (k->generation != 0 && (!c->connected || c->generation != k->generation)) {
+        synd_status_set(st, SYND_UNAVAILABLE,
+                        "lost the connection to the broker at %s; the call may or may not "
+                        "have run",
+                        c->endpoint);
+        return 1;
+    }
+    if (k->generation == 0 && !c->connected && rpc_now_ms() - k->started > CONNECT_WAIT_MS) {
+        synd_status_set(st, SYND_UNAVAILABLE, "cannot reach the broker at %s", c->endpoint);
+        return 1;
+    }
+    return 0;
+}
+
+/* Waits for the next frame of call k, discarding frames of other (older,
  * abandoned) calls. Returns SYND_OK with *out set, or an error status. */
-static synd_code next_frame(synd_client *c, uint64_t id, int64_t deadline, rpc_envelope **out,
-                            synd_status *st)
+static synd_code next_frame(synd_client *c, call *k, rpc_envelope **out, synd_status *st)
 {
     for (;;) {
         zmq_pollitem_t items[2] = {{c->sock, 0, ZMQ_POLLIN, 0}, {c->mon, 0, ZMQ_POLLIN, 0}};
-        int64_t left = deadline - rpc_now_ms();
+        int64_t left = k->deadline - rpc_now_ms();
         zmq_msg_t m;
         uint64_t got;
         int rc;
 
         if (left <= 0)
             return timeout_status(c, st);
+        if (left > 100)
+            left = 100; /* wake to check the connection */
         if (zmq_poll(items, 2, (long)left) < 0) {
             if (zmq_errno() == EINTR)
                 continue;
@@ -182,8 +228,11 @@ static synd_code next_frame(synd_client *c, uint64_t id, int64_t deadline, rpc_e
             if (c->refused)
                 return refused_status(c, st);
         }
-        if (!(items[0].revents & ZMQ_POLLIN))
+        if (!(items[0].revents & ZMQ_POLLIN)) {
+            if (call_cut_off(c, k, st))
+                return st->code;
             continue;
+        }
         zmq_msg_init(&m);
         if (zmq_msg_recv(&m, c->sock, ZMQ_DONTWAIT) < 0) {
             zmq_msg_close(&m);
@@ -191,7 +240,7 @@ static synd_code next_frame(synd_client *c, uint64_t id, int64_t deadline, rpc_e
         }
         rc = rpc_envelope_decode(zmq_msg_data(&m), zmq_msg_size(&m), out, &got, st);
         zmq_msg_close(&m);
-        if (rc == 0 && (*out)->call_id == id)
+        if (rc == 0 && (*out)->call_id == k->id)
             return SYND_OK;
         rpc_envelope_free(*out);
     }
@@ -220,24 +269,27 @@ static synd_code send_env(synd_client *c, const rpc_envelope *env, synd_status *
     return SYND_OK;
 }
 
-/* Sends request as a new call and returns its id in *id. */
+/* Sends request as a new call and fills in k. */
 static synd_code start_call(synd_client *c, const char *method, const ProtobufCMessage *req,
-                            int64_t deadline, const synd_call_opts *o, uint64_t *id,
-                            synd_status *st)
+                            const synd_call_opts *o, call *k, synd_status *st)
 {
     rpc_envelope env = SYND__V1__ENVELOPE__INIT;
     size_t n = protobuf_c_message_get_packed_size(req);
     synd_code code;
 
-    if (deadline <= rpc_now_ms())
+    k->started = rpc_now_ms();
+    k->deadline = deadline_of(o);
+    drain_monitor(c);
+    k->generation = c->connected ? c->generation : 0;
+    if (k->deadline <= k->started)
         return synd_status_set(st, SYND_DEADLINE_EXCEEDED, "deadline already passed; not sent");
     env.payload.data = malloc(n ? n : 1);
     if (env.payload.data == NULL)
         return synd_status_set(st, SYND_RESOURCE_EXHAUSTED, "out of memory");
     env.payload.len = protobuf_c_message_pack(req, env.payload.data);
-    env.call_id = *id = c->next_id++;
+    env.call_id = k->id = c->next_id++;
     env.method = (char *)method;
-    env.deadline_ms = deadline;
+    env.deadline_ms = k->deadline;
     if (o && o->idempotency_key)
         env.idempotency_key = (char *)o->idempotency_key;
     code = send_env(c, &env, st);
@@ -267,14 +319,13 @@ synd_code synd_call(synd_client *c, const char *method, const ProtobufCMessage *
                     const ProtobufCMessageDescriptor *reply_type, ProtobufCMessage **reply,
                     const synd_call_opts *opts, synd_status *st)
 {
-    int64_t deadline = deadline_of(opts);
     rpc_envelope *env;
-    uint64_t id;
+    call k;
 
     *reply = NULL;
-    if (start_call(c, method, request, deadline, opts, &id, st) != SYND_OK)
+    if (start_call(c, method, request, opts, &k, st) != SYND_OK)
         return st->code;
-    if (next_frame(c, id, deadline, &env, st) != SYND_OK)
+    if (next_frame(c, &k, &env, st) != SYND_OK)
         return st->code;
     if (final_status(env, st) == SYND_OK && (*reply = unpack_payload(env, reply_type, st)) != NULL)
         st->message[0] = '\0';
@@ -298,13 +349,12 @@ synd_code synd_stream(synd_client *c, const char *method, const ProtobufCMessage
                       const ProtobufCMessageDescriptor *reply_type, synd_stream_fn fn, void *arg,
                       const synd_call_opts *opts, synd_status *st)
 {
-    int64_t deadline = deadline_of(opts);
     rpc_envelope *env;
-    uint64_t id;
+    call k;
 
-    if (start_call(c, method, request, deadline, opts, &id, st) != SYND_OK)
+    if (start_call(c, method, request, opts, &k, st) != SYND_OK)
         return st->code;
-    while (next_frame(c, id, deadline, &env, st) == SYND_OK) {
+    while (next_frame(c, &k, &env, st) == SYND_OK) {
         ProtobufCMessage *m;
         int stop;
 
@@ -320,10 +370,10 @@ synd_code synd_stream(synd_client *c, const char *method, const ProtobufCMessage
         stop = fn(m, arg);
         protobuf_c_message_free_unpacked(m, NULL);
         if (stop) {
-            send_cancel(c, id);
+            send_cancel(c, k.id);
             return synd_status_set(st, SYND_CANCELLED, "cancelled by the caller");
         }
     }
-    send_cancel(c, id);
+    send_cancel(c, k.id);
     return st->code;
 }
