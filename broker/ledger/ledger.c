@@ -7,6 +7,7 @@
 #include <hiredis/hiredis.h>
 #include <zmq.h>
 
+#include "ledger/internal.h"
 #include "ledger/ledger.h"
 #include "log.h"
 #include "rpc/envelope.h"
@@ -85,8 +86,8 @@ static void on_pong(redisAsyncContext *ac, void *reply, void *privdata);
 
 /* A completed TCP connect proves little: the kernel completes it from the
  * listen backlog even for a Redis that is frozen. So the connection counts
- * as up only once Redis answers a first PING; until then the connect
- * timeout in ledger_tick() applies. */
+ * as up only once Redis answers a first PING and then loads the Functions
+ * library; until then the connect timeout in ledger_tick() applies. */
 static void on_connect(const redisAsyncContext *ac, int status)
 {
     ledger *l = ac->data;
@@ -110,17 +111,49 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
     lost(l);
 }
 
+/* Drops a connection that is stuck or unusable; see below. */
+static void drop(ledger *l, const char *why);
+
+/* The Functions library is loaded on every connection, not once: a Redis
+ * restarted empty, or a failover to a replica that missed it, would
+ * otherwise answer every FCALL with an error. Redis counts as up only once
+ * the load succeeds; a refusal drops the connection, so the load is tried
+ * again on the next one. */
+static void on_loaded(redisAsyncContext *ac, void *reply, void *privdata)
+{
+    ledger *l = privdata;
+    redisReply *r = reply;
+    char why[512];
+
+    if (r == NULL) /* the connection went; on_disconnect schedules a retry */
+        return;
+    if (r->type == REDIS_REPLY_ERROR) {
+        snprintf(why, sizeof(why), "FUNCTION LOAD of the synd library failed: %s", r->str);
+        drop(l, why);
+        return;
+    }
+    l->backoff = BACKOFF_MIN_MS;
+    set_up(l, 1);
+}
+
+/* The first PONG of a connection starts the library load; the later ones
+ * only show Redis still answers. */
 static void on_pong(redisAsyncContext *ac, void *reply, void *privdata)
 {
     ledger *l = privdata;
     redisReply *r = reply;
+    const char *argv[] = {"FUNCTION", "LOAD", "REPLACE", ledger_lua_synd};
+    size_t lens[] = {strlen(argv[0]), strlen(argv[1]), strlen(argv[2]), ledger_lua_synd_len};
 
-    if (r != NULL && r->type != REDIS_REPLY_ERROR) {
-        l->ping_sent = 0;
-        l->backoff = BACKOFF_MIN_MS;
-        set_up(l, 1);
-    } else if (r != NULL)
+    if (r == NULL)
+        return;
+    if (r->type == REDIS_REPLY_ERROR) {
         log_warn("redis answered PING with an error: %s", r->str);
+        return;
+    }
+    l->ping_sent = 0;
+    if (!l->up && redisAsyncCommandArgv(ac, on_loaded, l, 4, argv, lens) != REDIS_OK)
+        log_warn("redis %s:%d: cannot queue FUNCTION LOAD", l->host, l->port);
 }
 
 static void start_connect(ledger *l, int64_t now)
@@ -213,8 +246,9 @@ void ledger_on_events(ledger *l, short revents)
         redisAsyncHandleWrite(l->ac);
 }
 
-/* Drops a connection that is stuck: hiredis frees it, failing pending
- * commands, and on_disconnect (if it had connected) schedules a retry. */
+/* Drops a connection: hiredis frees it (at once, or after the callback it
+ * is in), failing pending commands, and on_disconnect (if it had
+ * connected) schedules a retry. */
 static void drop(ledger *l, const char *why)
 {
     redisAsyncContext *ac = l->ac;
@@ -235,7 +269,7 @@ int64_t ledger_tick(ledger *l, int64_t now)
     }
     if (!l->up) {
         if (now - l->connect_started > CONNECT_TIMEOUT_MS)
-            drop(l, "no connection or no answer to the first PING in time");
+            drop(l, "no connection or no answer to the first PING or FUNCTION LOAD in time");
         return 50;
     }
     if (l->ping_sent && now - l->ping_sent > PING_TIMEOUT_MS) {
@@ -248,4 +282,12 @@ int64_t ledger_tick(ledger *l, int64_t now)
         l->next_ping = now + PING_EVERY_MS;
     }
     return l->ping_sent ? PING_TIMEOUT_MS : l->next_ping - now;
+}
+
+int ledger_send(ledger *l, redisCallbackFn *fn, void *privdata, int argc, const char **argv,
+                const size_t *argvlen)
+{
+    if (!l->up || redisAsyncCommandArgv(l->ac, fn, privdata, argc, argv, argvlen) != REDIS_OK)
+        return -1;
+    return 0;
 }

@@ -14,7 +14,8 @@
 
 typedef struct ledger ledger;
 
-/* Called with up = 1 when Redis becomes usable and 0 when it is lost. */
+/* Called with up = 1 when Redis becomes usable (it answered PING and loaded
+ * the synd Functions library) and 0 when it is lost. */
 typedef void (*ledger_state_fn)(int up, void *arg);
 
 /* Parses "host:port" and starts connecting. Returns NULL with the reason
