@@ -18,6 +18,7 @@
 #include "rpc/server.h"
 #include "rpc/zap.h"
 #include "synd/synd.h"
+#include "syndication/syndication.h"
 
 #define LOOP_MAX_WAIT_MS 100
 
@@ -36,6 +37,8 @@ typedef struct broker {
     rpc_health *health;
     rpc_reflection *reflection;
     ledger *ledger;
+    book_rules rules;
+    syndication *synd;
 } broker;
 
 static volatile sig_atomic_t stopping;
@@ -131,7 +134,11 @@ static int parse_flags(int argc, char **argv, config *cfg)
 
 static void on_ledger_state(int up, void *arg)
 {
-    rpc_health_set_serving(arg, up);
+    broker *b = arg;
+
+    rpc_health_set_serving(b->health, up);
+    if (up)
+        syndication_on_ledger_up(b->synd);
 }
 
 /* Creates the modules in dependency order: the ZAP handler must be bound
@@ -152,24 +159,29 @@ static int broker_open(broker *b, const config *cfg, synd_status *st)
         log_info("registry %s: %zu keys; broker public key %s", cfg->registry,
                  registry_size(b->reg), pub);
     }
-    if ((b->srv = rpc_server_new(b->zctx, &o, st)) == NULL)
+    if ((b->srv = rpc_server_new(b->zctx, &o, st)) == NULL ||
+        (b->ledger = ledger_new(cfg->redis, on_ledger_state, b, st)) == NULL)
         return -1;
+    b->rules = book_rules_default();
     b->health = rpc_health_new(b->srv);
     b->reflection = rpc_reflection_new(b->srv);
-    if (b->health == NULL || b->reflection == NULL ||
+    b->synd = syndication_new(b->ledger, b->reg, &b->rules);
+    if (b->health == NULL || b->reflection == NULL || b->synd == NULL ||
         rpc_server_add_service(b->srv, rpc_health_service(b->health)) != 0 ||
-        rpc_server_add_service(b->srv, rpc_reflection_service(b->reflection)) != 0) {
+        rpc_server_add_service(b->srv, rpc_reflection_service(b->reflection)) != 0 ||
+        rpc_server_add_service(b->srv, syndication_service(b->synd)) != 0 ||
+        rpc_server_add_service(b->srv, syndication_directory(b->synd)) != 0) {
         synd_status_set(st, SYND_RESOURCE_EXHAUSTED, "out of memory creating services");
         return -1;
     }
-    b->ledger = ledger_new(cfg->redis, on_ledger_state, b->health, st);
-    return b->ledger ? 0 : -1;
+    return 0;
 }
 
 static void broker_close(broker *b)
 {
     ledger_free(b->ledger);
     rpc_server_free(b->srv);
+    syndication_free(b->synd);
     rpc_health_free(b->health);
     rpc_reflection_free(b->reflection);
     rpc_zap_free(b->zap);
@@ -196,6 +208,7 @@ static int broker_turn(broker *b)
     int fd;
 
     wait = min_wait(wait, rpc_server_tick(b->srv, now));
+    wait = min_wait(wait, syndication_tick(b->synd, now));
     if (b->zap) {
         items[n] = (zmq_pollitem_t){rpc_zap_socket(b->zap), 0, ZMQ_POLLIN, 0};
         zap_at = n++;

@@ -1,10 +1,12 @@
 /* Registry file loading and key lookup. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libconfig.h>
 #include <zmq.h>
 
+#include "book/uscc.h"
 #include "registry.h"
 
 typedef struct registry_key {
@@ -15,6 +17,10 @@ typedef struct registry_key {
 struct registry {
     registry_key *keys;
     size_t n;
+    registry_bank *banks;
+    size_t n_banks;
+    registry_borrower *borrowers;
+    size_t n_borrowers;
 };
 
 static const char *const role_names[] = {"none", "lead", "participant", "supervisor", "operator"};
@@ -89,6 +95,64 @@ static int add_key(registry *r, const char *bank, config_setting_t *k, const cha
     return 0;
 }
 
+/* Reads an optional amount in fen: absent is 0, negative is refused. */
+static int read_amount(config_setting_t *s, const char *name, int64_t *out, const char *path,
+                       synd_status *st)
+{
+    long long v = 0;
+
+    *out = 0;
+    if (config_setting_lookup(s, name) == NULL)
+        return 0;
+    if (!config_setting_lookup_int64(s, name, &v) || v < 0) {
+        synd_status_set(st, SYND_INVALID_ARGUMENT,
+                        "%s:%d: %s must be a whole, non-negative number of fen", path,
+                        config_setting_source_line(s), name);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Reads an optional name into a buffer, falling back to dflt. */
+static void read_name(config_setting_t *s, char *out, size_t cap, const char *dflt)
+{
+    const char *name = dflt;
+
+    config_setting_lookup_string(s, "name", &name);
+    snprintf(out, cap, "%s", name);
+}
+
+/* Grows an array by one element, for the three lists the file holds. */
+static void *grow(void *array, size_t n, size_t size, const char *path, synd_status *st)
+{
+    void *grown = realloc(array, (n + 1) * size);
+
+    if (grown == NULL)
+        synd_status_set(st, SYND_RESOURCE_EXHAUSTED, "out of memory loading %s", path);
+    return grown;
+}
+
+static int add_figures(registry *r, config_setting_t *b, const char *id, const char *path,
+                       synd_status *st)
+{
+    registry_bank *grown = grow(r->banks, r->n_banks, sizeof(*grown), path, st);
+    registry_bank *bank;
+
+    if (grown == NULL)
+        return -1;
+    r->banks = grown;
+    bank = &r->banks[r->n_banks];
+    memset(bank, 0, sizeof(*bank));
+    strcpy(bank->id, id);
+    read_name(b, bank->name, sizeof(bank->name), id);
+    if (read_amount(b, "net_capital_fen", &bank->net_capital_fen, path, st) != 0 ||
+        read_amount(b, "tier1_capital_fen", &bank->tier1_capital_fen, path, st) != 0)
+        return -1;
+    r->n_banks++;
+    return 0;
+}
+
 static int add_bank(registry *r, config_setting_t *b, const char *path, synd_status *st)
 {
     const char *id;
@@ -101,6 +165,8 @@ static int add_bank(registry *r, config_setting_t *b, const char *path, synd_sta
                         REGISTRY_MAX_ID - 1);
         return -1;
     }
+    if (add_figures(r, b, id, path, st) != 0)
+        return -1;
     keys = config_setting_lookup(b, "keys");
     if (keys == NULL || !config_setting_is_list(keys)) {
         synd_status_set(st, SYND_INVALID_ARGUMENT, "%s:%d: bank %s has no keys = ( ... ) list",
@@ -108,13 +174,64 @@ static int add_bank(registry *r, config_setting_t *b, const char *path, synd_sta
         return -1;
     }
     for (int i = 0; i < config_setting_length(keys); i++) {
-        registry_key *grown = realloc(r->keys, (r->n + 1) * sizeof(*grown));
-        if (grown == NULL) {
-            synd_status_set(st, SYND_RESOURCE_EXHAUSTED, "out of memory loading %s", path);
+        registry_key *grown = grow(r->keys, r->n, sizeof(*grown), path, st);
+        if (grown == NULL)
             return -1;
-        }
         r->keys = grown;
         if (add_key(r, id, config_setting_get_elem(keys, i), path, st) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Adds one borrower: a valid unified social credit code, and a group id
+ * of the bank id alphabet (it becomes part of Redis hash tags). */
+static int add_borrower(registry *r, config_setting_t *b, const char *path, synd_status *st)
+{
+    registry_borrower *grown = grow(r->borrowers, r->n_borrowers, sizeof(*grown), path, st);
+    registry_borrower *w;
+    const char *code = "", *group = NULL;
+    int line = config_setting_source_line(b);
+
+    if (grown == NULL)
+        return -1;
+    r->borrowers = grown;
+    w = &r->borrowers[r->n_borrowers];
+    memset(w, 0, sizeof(*w));
+    config_setting_lookup_string(b, "code", &code);
+    if (book_uscc_check(code, st) != SYND_OK) {
+        synd_status_set(st, SYND_INVALID_ARGUMENT, "%s:%d: borrower code '%s': %.400s", path, line,
+                        code, st->message);
+        return -1;
+    }
+    strcpy(w->code, code);
+    read_name(b, w->name, sizeof(w->name), code);
+    if (config_setting_lookup_string(b, "group", &group) && group[0] != '\0' &&
+        !bank_id_ok(group)) {
+        synd_status_set(st, SYND_INVALID_ARGUMENT,
+                        "%s:%d: group must be 1-%d characters of [A-Za-z0-9_-]", path, line,
+                        REGISTRY_MAX_ID - 1);
+        return -1;
+    }
+    snprintf(w->group, sizeof(w->group), "%s", group && group[0] ? group : code);
+    if (read_amount(b, "joint_limit_fen", &w->joint_limit_fen, path, st) != 0)
+        return -1;
+    r->n_borrowers++;
+    return 0;
+}
+
+static int load_borrowers(registry *r, config_t *cfg, const char *path, synd_status *st)
+{
+    config_setting_t *list = config_lookup(cfg, "borrowers");
+
+    if (list == NULL)
+        return 0;
+    if (!config_setting_is_list(list)) {
+        synd_status_set(st, SYND_INVALID_ARGUMENT, "%s: borrowers must be a ( ... ) list", path);
+        return -1;
+    }
+    for (int i = 0; i < config_setting_length(list); i++) {
+        if (add_borrower(r, config_setting_get_elem(list, i), path, st) != 0)
             return -1;
     }
     return 0;
@@ -153,7 +270,7 @@ registry *registry_load(const char *path, synd_status *st)
                             config_error_text(&cfg));
         goto fail;
     }
-    if (load_banks(r, &cfg, path, st) != 0)
+    if (load_banks(r, &cfg, path, st) != 0 || load_borrowers(r, &cfg, path, st) != 0)
         goto fail;
     config_destroy(&cfg);
     return r;
@@ -168,6 +285,8 @@ void registry_free(registry *r)
     if (r == NULL)
         return;
     free(r->keys);
+    free(r->banks);
+    free(r->borrowers);
     free(r);
 }
 
@@ -185,4 +304,24 @@ int registry_lookup(const registry *r, const uint8_t key[32], registry_identity 
 size_t registry_size(const registry *r)
 {
     return r->n;
+}
+
+size_t registry_bank_count(const registry *r)
+{
+    return r->n_banks;
+}
+
+const registry_bank *registry_bank_at(const registry *r, size_t i)
+{
+    return &r->banks[i];
+}
+
+size_t registry_borrower_count(const registry *r)
+{
+    return r->n_borrowers;
+}
+
+const registry_borrower *registry_borrower_at(const registry *r, size_t i)
+{
+    return &r->borrowers[i];
 }

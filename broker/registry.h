@@ -20,6 +20,23 @@ typedef enum registry_role {
 
 typedef struct registry registry;
 
+/* A bank's figures as the file gives them; what the limits are taken of. */
+typedef struct registry_bank {
+    char id[REGISTRY_MAX_ID];
+    char name[128];
+    int64_t net_capital_fen;
+    int64_t tier1_capital_fen; /* net tier-1 capital */
+} registry_bank;
+
+/* A borrower: its unified social credit code, name and connected group
+ * (its own code when it has none), and its joint credit limit (0: none). */
+typedef struct registry_borrower {
+    char code[19];
+    char name[128];
+    char group[REGISTRY_MAX_ID];
+    int64_t joint_limit_fen;
+} registry_borrower;
+
 /* One key's identity. */
 typedef struct registry_identity {
     char bank_id[REGISTRY_MAX_ID];
@@ -31,9 +48,16 @@ typedef struct registry_identity {
  *
  *   banks = (
  *     { id = "ICBC"; name = "Industrial and Commercial Bank";
+ *       net_capital_fen = 380000000000000L; tier1_capital_fen = 330000000000000L;
  *       keys = ( { role = "lead"; public_key = "<Z85>"; } ); }
  *   );
- */
+ *   borrowers = (
+ *     { code = "91350100M000100Y43"; name = "Fujian Motors"; group = "FJG";
+ *       joint_limit_fen = 0L; }
+ *   );
+ *
+ * Capital figures, names, groups, limits and the borrowers list are
+ * optional; amounts are int64 fen and may not be negative. */
 registry *registry_load(const char *path, synd_status *st);
 
 void registry_free(registry *r);
@@ -44,6 +68,12 @@ int registry_lookup(const registry *r, const uint8_t key[32], registry_identity 
 
 /* Number of keys loaded. */
 size_t registry_size(const registry *r);
+
+/* The banks and borrowers of the file, in file order, i < count. */
+size_t registry_bank_count(const registry *r);
+const registry_bank *registry_bank_at(const registry *r, size_t i);
+size_t registry_borrower_count(const registry *r);
+const registry_borrower *registry_borrower_at(const registry *r, size_t i);
 
 /* "lead", "participant", "supervisor", "operator" or "none". */
 const char *registry_role_name(registry_role role);

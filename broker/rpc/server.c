@@ -50,6 +50,7 @@ struct rpc_server {
  * methods are named here, once, as "package.Service/Method". */
 static const char *const streaming_methods[] = {
     "synd.v1.Health/Watch",
+    "synd.v1.Syndication/WatchBooks",
     NULL,
 };
 

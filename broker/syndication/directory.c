@@ -1,0 +1,178 @@
+/* synd.v1.Registry: the bank and borrower directory in Redis. Operators
+ * change it; every authenticated caller may read it. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "book/uscc.h"
+#include "syndication/internal.h"
+
+static syndication *from_dir(Synd__V1__Registry_Service *dir)
+{
+    return (syndication *)((char *)dir - offsetof(syndication, dir));
+}
+
+/* Ids become parts of Redis keys and hash tags: a plain alphabet only. */
+static int id_ok(const char *id)
+{
+    size_t n = strlen(id);
+
+    if (n == 0 || n >= REGISTRY_MAX_ID)
+        return 0;
+    return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == n;
+}
+
+static void wire_bank(const ledger_bank *in, Synd__V1__Bank *out)
+{
+    synd__v1__bank__init(out);
+    out->bank_id = (char *)in->bank_id;
+    out->name = (char *)in->name;
+    out->net_capital_fen = in->net_capital_fen;
+    out->tier1_capital_fen = in->tier1_capital_fen;
+}
+
+static void wire_borrower(const ledger_borrower *in, Synd__V1__Borrower *out)
+{
+    synd__v1__borrower__init(out);
+    out->code = (char *)in->code;
+    out->name = (char *)in->name;
+    out->group_id = (char *)in->group;
+    out->joint_limit_fen = in->joint_limit_fen;
+}
+
+static void on_bank(void *arg, const ledger_result *r)
+{
+    Synd__V1__Bank out;
+
+    if (r->code != SYND_OK) {
+        rpc_call_finish(arg, r->code, "%s", r->message);
+        return;
+    }
+    wire_bank(r->bank, &out);
+    rpc_call_reply(arg, &out.base);
+}
+
+static void put_bank(Synd__V1__Registry_Service *dir, const Synd__V1__Bank *in,
+                     Synd__V1__Bank_Closure closure, void *data)
+{
+    ledger_bank b = {in->bank_id, in->name, in->net_capital_fen, in->tier1_capital_fen};
+
+    if (syndication_require_role(data, ROLE_OPERATOR, "PutBank") != 0)
+        return;
+    if (!id_ok(in->bank_id) || in->net_capital_fen < 0 || in->tier1_capital_fen < 0) {
+        rpc_call_finish(data, SYND_INVALID_ARGUMENT,
+                        "bank_id must be 1-%d characters of [A-Za-z0-9_-] and capital figures "
+                        "non-negative fen",
+                        REGISTRY_MAX_ID - 1);
+        return;
+    }
+    if (ledger_bank_put(from_dir(dir)->l, &b, on_bank, data) != 0)
+        syndication_unavailable(data);
+}
+
+static void on_borrower(void *arg, const ledger_result *r)
+{
+    Synd__V1__Borrower out;
+
+    if (r->code != SYND_OK) {
+        rpc_call_finish(arg, r->code, "%s", r->message);
+        return;
+    }
+    wire_borrower(r->borrower, &out);
+    rpc_call_reply(arg, &out.base);
+}
+
+static void put_borrower(Synd__V1__Registry_Service *dir, const Synd__V1__Borrower *in,
+                         Synd__V1__Borrower_Closure closure, void *data)
+{
+    ledger_borrower b = {in->code, in->name, in->group_id[0] ? in->group_id : in->code,
+                         in->joint_limit_fen};
+    synd_status st;
+
+    if (syndication_require_role(data, ROLE_OPERATOR, "PutBorrower") != 0)
+        return;
+    if (book_uscc_check(in->code, &st) != SYND_OK) {
+        rpc_call_finish(data, st.code, "%s", st.message);
+        return;
+    }
+    if (!id_ok(b.group) || in->joint_limit_fen < 0) {
+        rpc_call_finish(data, SYND_INVALID_ARGUMENT,
+                        "group_id must be 1-%d characters of [A-Za-z0-9_-] and joint_limit_fen "
+                        "non-negative",
+                        REGISTRY_MAX_ID - 1);
+        return;
+    }
+    if (ledger_borrower_put(from_dir(dir)->l, &b, on_borrower, data) != 0)
+        syndication_unavailable(data);
+}
+
+static void on_banks(void *arg, const ledger_result *r)
+{
+    Synd__V1__ListBanksResponse out = SYND__V1__LIST_BANKS_RESPONSE__INIT;
+    Synd__V1__Bank *banks = calloc(r->n_items + 1, sizeof(*banks));
+    Synd__V1__Bank **ptrs = calloc(r->n_items + 1, sizeof(*ptrs));
+
+    if (r->code != SYND_OK)
+        rpc_call_finish(arg, r->code, "%s", r->message);
+    else if (banks == NULL || ptrs == NULL)
+        rpc_call_finish(arg, SYND_RESOURCE_EXHAUSTED, "broker out of memory");
+    else {
+        for (size_t i = 0; i < r->n_items; i++) {
+            wire_bank(&r->banks[i], &banks[i]);
+            ptrs[i] = &banks[i];
+        }
+        out.n_banks = r->n_items;
+        out.banks = ptrs;
+        rpc_call_reply(arg, &out.base);
+    }
+    free(banks);
+    free(ptrs);
+}
+
+static void list_banks(Synd__V1__Registry_Service *dir, const Synd__V1__ListBanksRequest *in,
+                       Synd__V1__ListBanksResponse_Closure closure, void *data)
+{
+    if (ledger_banks_list(from_dir(dir)->l, on_banks, data) != 0)
+        syndication_unavailable(data);
+}
+
+static void on_borrowers(void *arg, const ledger_result *r)
+{
+    Synd__V1__ListBorrowersResponse out = SYND__V1__LIST_BORROWERS_RESPONSE__INIT;
+    Synd__V1__Borrower *list = calloc(r->n_items + 1, sizeof(*list));
+    Synd__V1__Borrower **ptrs = calloc(r->n_items + 1, sizeof(*ptrs));
+
+    if (r->code != SYND_OK)
+        rpc_call_finish(arg, r->code, "%s", r->message);
+    else if (list == NULL || ptrs == NULL)
+        rpc_call_finish(arg, SYND_RESOURCE_EXHAUSTED, "broker out of memory");
+    else {
+        for (size_t i = 0; i < r->n_items; i++) {
+            wire_borrower(&r->borrowers[i], &list[i]);
+            ptrs[i] = &list[i];
+        }
+        out.n_borrowers = r->n_items;
+        out.borrowers = ptrs;
+        rpc_call_reply(arg, &out.base);
+    }
+    free(list);
+    free(ptrs);
+}
+
+static void list_borrowers(Synd__V1__Registry_Service *dir,
+                           const Synd__V1__ListBorrowersRequest *in,
+                           Synd__V1__ListBorrowersResponse_Closure closure, void *data)
+{
+    if (ledger_borrowers_list(from_dir(dir)->l, on_borrowers, data) != 0)
+        syndication_unavailable(data);
+}
+
+ProtobufCService *syndication_directory(syndication *s)
+{
+    synd__v1__registry__init(&s->dir, NULL);
+    s->dir.put_bank = put_bank;
+    s->dir.put_borrower = put_borrower;
+    s->dir.list_banks = list_banks;
+    s->dir.list_borrowers = list_borrowers;
+    return &s->dir.base;
+}
