@@ -12,6 +12,8 @@
 #ifndef SYND_SYND_H
 #define SYND_SYND_H
 
+#include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <protobuf-c/protobuf-c.h>
@@ -45,6 +47,10 @@ typedef struct synd_call_opts {
     int64_t deadline_ms;
     /* Makes a retried mutation count once; NULL for none. */
     const char *idempotency_key;
+    /* When not NULL, the call ends with SYND_CANCELLED within about 100 ms
+     * of *stop becoming non-zero, e.g. from a SIGTERM handler; a stream is
+     * cancelled at the broker too. */
+    const volatile sig_atomic_t *stop;
 } synd_call_opts;
 
 /* Connects to a broker at endpoint ("tcp://127.0.0.1:7700"). With keys,
@@ -93,6 +99,33 @@ SYND_API int synd_keygen(const char *prefix, char public_key[SYND_KEY_LEN], synd
  * on a ".pub" file. Returns 0, or -1 with the reason in st. */
 SYND_API int synd_keyfile_read(const char *path, char public_key[SYND_KEY_LEN],
                                char secret_key[SYND_KEY_LEN], synd_status *st);
+
+/* Amounts of money. The wire counts money in fen (CNY minor units) as an
+ * int64_t; people write yuan. Both functions are pure and thread-safe. */
+
+/* synd_money_parse() flag: accept a leading '-'. */
+#define SYND_MONEY_NEGATIVE 1u
+
+/* Enough for any int64_t amount that synd_money_format() writes, NUL
+ * included: "-¥92,233,720,368,547,758.08". */
+#define SYND_MONEY_LEN 32
+
+/* Parses an amount in yuan into *fen. Accepted: digits with up to two
+ * decimals ("1234.56"), optionally scaled by a suffix k (thousand), m
+ * (million) or bn (billion), any case, where the decimals may go as deep
+ * as a fen ("1.5bn", "2.25k", "0.00001k"); a "¥" or "￥" prefix; '_'
+ * between digits anywhere, or ',' between groups of three ("1,234,567").
+ * A leading '-' only with SYND_MONEY_NEGATIVE. "3bn" is 300,000,000,000
+ * fen. Returns 0, or -1 with SYND_INVALID_ARGUMENT in st and a message
+ * that quotes text and says what is wrong: empty, a bad character, more
+ * decimals than fen allow, a bad suffix, or a value beyond int64_t. */
+SYND_API int synd_money_parse(const char *text, unsigned flags, int64_t *fen, synd_status *st);
+
+/* Writes fen as yuan with thousands separators and two decimals,
+ * "¥3,000,000,000.00" or "-¥1.50", truncated like snprintf to len bytes
+ * (SYND_MONEY_LEN always suffices). Returns out, so that the call can be
+ * an argument of printf. */
+SYND_API char *synd_money_format(int64_t fen, char *out, size_t len);
 
 #ifdef __cplusplus
 }
