@@ -1,4 +1,5 @@
-/* Broker logging: one line per event on stderr, with time and level. */
+/* Logging of the broker and the daemons: one line per event on stderr,
+ * with time and level. */
 #ifndef SYND_LOG_H
 #define SYND_LOG_H
 

@@ -175,12 +175,14 @@ static synd_code timeout_status(const synd_client *c, synd_status *st)
                            c->endpoint);
 }
 
-/* A call in flight: its id, deadline, and the connection it went out on
- * (generation 0 if none was up yet). */
+/* A call in flight: its id, deadline, and the connection it goes out on:
+ * the one up when it was sent, or else the next one to come up, since the
+ * DEALER queues it until then. */
 typedef struct call {
     uint64_t id;
     int64_t deadline, started;
     unsigned generation;
+    const volatile sig_atomic_t *stop; /* the caller's stop flag, or NULL */
 } call;
 
 /* Says whether the connection a call depends on is gone: it went out on a
@@ -189,14 +191,14 @@ typedef struct call {
  * rather than at its deadline. */
 static int call_cut_off(const synd_client *c, const call *k, synd_status *st)
 {
-    if (k->generation != 0 && (!c->connected || c->generation != k->generation)) {
+    if (c->generation >= k->generation && (!c->connected || c->generation != k->generation)) {
         synd_status_set(st, SYND_UNAVAILABLE,
                         "lost the connection to the broker at %s; the call may or may not "
                         "have run",
                         c->endpoint);
         return 1;
     }
-    if (k->generation == 0 && !c->connected && rpc_now_ms() - k->started > CONNECT_WAIT_MS) {
+    if (c->generation < k->generation && rpc_now_ms() - k->started > CONNECT_WAIT_MS) {
         synd_status_set(st, SYND_UNAVAILABLE, "cannot reach the broker at %s", c->endpoint);
         return 1;
     }
@@ -214,6 +216,8 @@ static synd_code next_frame(synd_client *c, call *k, rpc_envelope **out, synd_st
         uint64_t got;
         int rc;
 
+        if (k->stop && *k->stop)
+            return synd_status_set(st, SYND_CANCELLED, "stopped by the caller");
         if (left <= 0)
             return timeout_status(c, st);
         if (left > 100)
@@ -279,8 +283,9 @@ static synd_code start_call(synd_client *c, const char *method, const ProtobufCM
 
     k->started = rpc_now_ms();
     k->deadline = deadline_of(o);
+    k->stop = o ? o->stop : NULL;
     drain_monitor(c);
-    k->generation = c->connected ? c->generation : 0;
+    k->generation = c->connected ? c->generation : c->generation + 1;
     if (k->deadline <= k->started)
         return synd_status_set(st, SYND_DEADLINE_EXCEEDED, "deadline already passed; not sent");
     env.payload.data = malloc(n ? n : 1);
