@@ -4,128 +4,32 @@
 #include "book/industry.h"
 #include "book/internal.h"
 
-/* The section of each of the standard's 97 divisions, 01..97 (index 0 is
- * unused). Every number from 01 to 97 is a division in the 2017 edition. */
-static const char division_section[98] = {
-    0,
-    /* A 农、林、牧、渔业 agriculture, forestry, animal husbandry, fishery: 01-05 */
-    'A',
-    'A',
-    'A',
-    'A',
-    'A',
-    /* B 采矿业 mining: 06-12 */
-    'B',
-    'B',
-    'B',
-    'B',
-    'B',
-    'B',
-    'B',
-    /* C 制造业 manufacturing: 13-43 */
-    'C',
-    'C',
-    'C',
-    'C',
-    'C',
-    'C',
-    'C',
-    'C',
-    'C',
-    'C', /* 13-22 */
-    'C',
-    'C',
-    'C',
-    'C',
-    'C',
-    'C',
-    'C',
-    'C',
-    'C',
-    'C', /* 23-32 */
-    'C',
-    'C',
-    'C',
-    'C',
-    'C',
-    'C',
-    'C',
-    'C',
-    'C',
-    'C', /* 33-42 */
-    'C', /* 43 */
-    /* D 电力、热力、燃气及水生产和供应业 electricity, heat, gas and water: 44-46 */
-    'D',
-    'D',
-    'D',
-    /* E 建筑业 construction: 47-50 */
-    'E',
-    'E',
-    'E',
-    'E',
-    /* F 批发和零售业 wholesale and retail: 51-52 */
-    'F',
-    'F',
-    /* G 交通运输、仓储和邮政业 transport, storage and post: 53-60 */
-    'G',
-    'G',
-    'G',
-    'G',
-    'G',
-    'G',
-    'G',
-    'G',
-    /* H 住宿和餐饮业 accommodation and catering: 61-62 */
-    'H',
-    'H',
-    /* I 信息传输、软件和信息技术服务业 information, software and IT services: 63-65 */
-    'I',
-    'I',
-    'I',
-    /* J 金融业 finance: 66-69 */
-    'J',
-    'J',
-    'J',
-    'J',
-    /* K 房地产业 real estate: 70 */
-    'K',
-    /* L 租赁和商务服务业 leasing and business services: 71-72 */
-    'L',
-    'L',
-    /* M 科学研究和技术服务业 scientific research and technical services: 73-75 */
-    'M',
-    'M',
-    'M',
-    /* N 水利、环境和公共设施管理业 water, environment and public facilities: 76-79 */
-    'N',
-    'N',
-    'N',
-    'N',
-    /* O 居民服务、修理和其他服务业 resident services, repair and other services: 80-82 */
-    'O',
-    'O',
-    'O',
-    /* P 教育 education: 83 */
-    'P',
-    /* Q 卫生和社会工作 health and social work: 84-85 */
-    'Q',
-    'Q',
-    /* R 文化、体育和娱乐业 culture, sports and entertainment: 86-90 */
-    'R',
-    'R',
-    'R',
-    'R',
-    'R',
-    /* S 公共管理、社会保障和社会组织 public administration and social organisations: 91-96 */
-    'S',
-    'S',
-    'S',
-    'S',
-    'S',
-    'S',
-    /* T 国际组织 international organisations: 97 */
-    'T',
-};
+/* The section letter of each of the standard's 97 divisions, indexed by
+ * division (index 0 is unused). Every number from 01 to 97 is a division
+ * in the 2017 edition. */
+static const char division_section[] =
+    "-"
+    "AAAAA" /* A 农、林、牧、渔业 agriculture, forestry, animal husbandry, fishery: 01-05 */
+    "BBBBBBB"                         /* B 采矿业 mining: 06-12 */
+    "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC" /* C 制造业 manufacturing: 13-43 */
+    "DDD" /* D 电力、热力、燃气及水生产和供应业 electricity, heat, gas and water: 44-46 */
+    "EEEE"     /* E 建筑业 construction: 47-50 */
+    "FF"       /* F 批发和零售业 wholesale and retail: 51-52 */
+    "GGGGGGGG" /* G 交通运输、仓储和邮政业 transport, storage and post: 53-60 */
+    "HH"       /* H 住宿和餐饮业 accommodation and catering: 61-62 */
+    "III" /* I 信息传输、软件和信息技术服务业 information, software and IT services: 63-65 */
+    "JJJJ" /* J 金融业 finance: 66-69 */
+    "K"    /* K 房地产业 real estate: 70 */
+    "LL"   /* L 租赁和商务服务业 leasing and business services: 71-72 */
+    "MMM"  /* M 科学研究和技术服务业 scientific research and technical services: 73-75 */
+    "NNNN" /* N 水利、环境和公共设施管理业 water, environment and public facilities: 76-79 */
+    "OOO" /* O 居民服务、修理和其他服务业 resident services, repair and other services: 80-82 */
+    "P"      /* P 教育 education: 83 */
+    "QQ"     /* Q 卫生和社会工作 health and social work: 84-85 */
+    "RRRRR"  /* R 文化、体育和娱乐业 culture, sports and entertainment: 86-90 */
+    "SSSSSS" /* S 公共管理、社会保障和社会组织 public administration: 91-96 */
+    "T";     /* T 国际组织 international organisations: 97 */
+_Static_assert(sizeof(division_section) == 99, "divisions 01..97, index 0, and the NUL");
 
 char book_industry_division_section(int division)
 {
