@@ -6,6 +6,7 @@
 
 #include "ledger/books.h"
 #include "rpc/server.h"
+#include "supervise/limits.h"
 #include "syndication/catalog.h"
 #include "syndication/syndication.h"
 #include "syndication/watch.h"
@@ -18,6 +19,7 @@ struct syndication {
     ledger *l;
     const registry *reg;
     const book_rules *rules;
+    limit_rules limits;
     catalog *cat;
     watch *w;
     int ready;       /* the registry is in Redis and every book is loaded */

@@ -7,6 +7,7 @@
 #include "book/bid.h"
 #include "log.h"
 #include "rpc/envelope.h"
+#include "supervise/limits.h"
 #include "syndication/convert.h"
 #include "syndication/internal.h"
 
@@ -18,9 +19,8 @@ typedef struct op {
     catalog_book *book;
     Synd__V1__BookTerms *wire; /* OpenBook: the terms to store, owned */
     char group[64];
-    char borrower[32]; /* GetHeadroom */
-    int64_t limit_fen; /* GetHeadroom: the binding limit */
-    const char *limit_rule;
+    char borrower[32];     /* GetHeadroom */
+    limit_caps caps;       /* GetHeadroom: the bank's caps */
     book_allocation alloc; /* a close: the allocation being settled */
 } op;
 
@@ -715,27 +715,24 @@ static void get_allocation(Synd__V1__Syndication_Service *svc, const Synd__V1__B
 
 /* --- GetHeadroom -------------------------------------------------------- */
 
-/* Single-borrower limits (DESIGN.md, "Exposure limits"): 10% of net
- * capital (商业银行法 art. 39) and 15% of net tier-1 capital. */
-#define LIMIT_NET_CAPITAL_BPS 1000
-#define LIMIT_TIER1_BPS       1500
-
-static int64_t bps_of(int64_t fen, int32_t bps)
-{
-    return (int64_t)((__int128)fen * bps / BOOK_BPS);
-}
-
+/* Answers with the bank's headroom for the borrower. The ledger records
+ * exposure per bank and borrower only, so that figure stands in for the
+ * group position too, and no joint limit is applied yet. */
 static void on_exposure(void *arg, const ledger_result *r)
 {
     op *o = arg;
     Synd__V1__GetHeadroomResponse out = SYND__V1__GET_HEADROOM_RESPONSE__INIT;
+    limit_position pos = {r->value, r->value, 0, 0};
+    limit_kind binding;
+    limit_text rule;
 
     if (r->code != SYND_OK) {
         rpc_call_finish(o->call, r->code, "%s", r->message);
     } else {
         out.exposure_fen = r->value;
-        out.headroom_fen = o->limit_fen > r->value ? o->limit_fen - r->value : 0;
-        out.binding_rule = (char *)o->limit_rule;
+        out.headroom_fen = limit_headroom(&o->caps, &pos, &binding);
+        rule = limit_rule_text(&o->s->limits, binding);
+        out.binding_rule = rule.s;
         rpc_call_reply(o->call, &out.base);
     }
     op_free(o);
@@ -755,22 +752,17 @@ static void on_headroom_borrower(void *arg, const ledger_result *r)
     }
 }
 
-/* Takes the lower of the bank's two single-borrower limits. */
+/* The bank's caps come from its capital figures in the registry. */
 static void on_headroom_bank(void *arg, const ledger_result *r)
 {
     op *o = arg;
-    int64_t by_capital, by_tier1;
 
     if (r->code != SYND_OK) {
         rpc_call_finish(o->call, r->code, "%s", r->message);
         op_free(o);
         return;
     }
-    by_capital = bps_of(r->bank->net_capital_fen, LIMIT_NET_CAPITAL_BPS);
-    by_tier1 = bps_of(r->bank->tier1_capital_fen, LIMIT_TIER1_BPS);
-    o->limit_fen = by_capital < by_tier1 ? by_capital : by_tier1;
-    o->limit_rule = by_capital < by_tier1 ? "single borrower <= 10% of net capital"
-                                          : "single borrower <= 15% of net tier-1 capital";
+    limit_caps_of(&o->s->limits, r->bank->net_capital_fen, r->bank->tier1_capital_fen, &o->caps);
     if (ledger_borrower_get(o->s->l, o->borrower, on_headroom_borrower, o) != 0) {
         syndication_unavailable(o->call);
         op_free(o);
@@ -844,6 +836,7 @@ syndication *syndication_new(ledger *l, const registry *reg, const book_rules *r
     s->l = l;
     s->reg = reg;
     s->rules = rules;
+    s->limits = limit_rules_default();
     s->cat = catalog_new();
     s->w = watch_new();
     if (s->cat == NULL || s->w == NULL) {
