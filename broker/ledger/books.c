@@ -1,15 +1,25 @@
-/* Books, bids and exposures: each API function is one call of the synd
- * library's function of the same name (broker/ledger/synd.lua), routed by
- * the group's open index, and each parser reads that function's reply. */
+/* Books, bids, exposures and the audit trail. Each API function but the
+ * audit trail's is one call of the synd library's function of the same
+ * name (broker/ledger/synd.lua), routed by the group's open index (or by
+ * synd:books or synd:groups for the calls across groups), and each parser
+ * reads that function's reply. The audit trail is a plain Redis stream,
+ * written with XADD and read with XRANGE. */
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ledger/books.h"
 #include "ledger/internal.h"
 
 #define BOOK_FIELDS 7 /* lead, borrower, state, opened_ms, close_ms, terms, allocation */
 #define BID_FIELDS  4 /* amount:spread:seq:submitted_ms */
-#define MAX_SHARES  (INT_MAX / 2 - 8)
+#define MAX_LINES   (INT_MAX / 4 - 8) /* lines a call takes (settle: 4 args each) in an int argc */
+#define POS_HEAD    4                 /* positions_get: the totals, lending banks, joint limit */
+#define POS_WIDTH   3                 /* ... then bank, exposure to the borrower, to the group */
+#define EXP_WIDTH   5                 /* exposures_all: group, borrower, bank, fen, joint limit */
+#define AUDIT_KEY   "synd:audit"
+#define AUDIT_MAX   1000000 /* records kept, about: XADD MAXLEN ~ */
+#define AUDIT_ARGS  19      /* the key, MAXLEN ~ n *, and seven field-value pairs */
 
 /* The ids a call copies, in ledger_call.names order. */
 enum { NAME_GROUP, NAME_BOOK, NAME_BANK };
@@ -98,7 +108,7 @@ static synd_code parse_book(ledger_call *c, const redisReply *r, ledger_result *
     return read_bids(c, r, b);
 }
 
-/* book_open's reply: the new id. */
+/* book_open's reply: the new id; XADD's: the stream id. */
 static synd_code parse_id(ledger_call *c, const redisReply *r, ledger_result *out)
 {
     if (r->type != REDIS_REPLY_STRING)
@@ -146,10 +156,152 @@ static synd_code parse_index(ledger_call *c, const redisReply *r, ledger_result 
     return SYND_OK;
 }
 
-/* exposure_get's reply: fen. */
-static synd_code parse_value(ledger_call *c, const redisReply *r, ledger_result *out)
+/* positions_get's reply: the borrower's figures, then a line per bank. */
+static synd_code parse_positions(ledger_call *c, const redisReply *r, ledger_result *out)
 {
-    return ledger_reply_i64(r, &out->value) == 0 ? SYND_OK : SYND_INTERNAL;
+    ledger_positions *p = &c->one.positions;
+    ledger_position *banks;
+    int64_t lending;
+    size_t n;
+
+    if (r->type != REDIS_REPLY_ARRAY || r->elements < POS_HEAD ||
+        (r->elements - POS_HEAD) % POS_WIDTH != 0)
+        return SYND_INTERNAL;
+    n = (r->elements - POS_HEAD) / POS_WIDTH;
+    if ((banks = ledger_call_items(c, n, sizeof(*banks))) == NULL)
+        return SYND_RESOURCE_EXHAUSTED;
+    if (ledger_reply_i64(r->element[0], &p->borrower_total_fen) != 0 ||
+        ledger_reply_i64(r->element[1], &p->group_total_fen) != 0 ||
+        ledger_reply_i64(r->element[2], &lending) != 0 || lending < 0 ||
+        ledger_reply_i64(r->element[3], &p->joint_limit_fen) != 0)
+        return SYND_INTERNAL;
+    for (size_t i = 0; i < n; i++) {
+        size_t at = POS_HEAD + i * POS_WIDTH;
+
+        if ((banks[i].bank_id = ledger_reply_str(r, at)) == NULL ||
+            ledger_reply_i64(r->element[at + 1], &banks[i].borrower_fen) != 0 ||
+            ledger_reply_i64(r->element[at + 2], &banks[i].group_fen) != 0)
+            return SYND_INTERNAL;
+    }
+    p->lending_banks = (size_t)lending;
+    p->n_banks = n;
+    p->banks = banks;
+    out->positions = p;
+    return SYND_OK;
+}
+
+/* book_outstanding's and book_repay's reply: bank and fen pairs. */
+static synd_code parse_shares(ledger_call *c, const redisReply *r, ledger_result *out)
+{
+    ledger_share *shares;
+    size_t n;
+
+    if (r->type != REDIS_REPLY_ARRAY || r->elements % 2 != 0)
+        return SYND_INTERNAL;
+    n = r->elements / 2;
+    if ((shares = ledger_call_items(c, n, sizeof(*shares))) == NULL)
+        return SYND_RESOURCE_EXHAUSTED;
+    for (size_t i = 0; i < n; i++)
+        if ((shares[i].bank_id = ledger_reply_str(r, 2 * i)) == NULL ||
+            ledger_reply_i64(r->element[2 * i + 1], &shares[i].alloc_fen) != 0)
+            return SYND_INTERNAL;
+    out->shares = shares;
+    out->n_items = n;
+    return SYND_OK;
+}
+
+/* exposures_all's reply: lines of group, borrower, bank, fen, limit. */
+static synd_code parse_exposures(ledger_call *c, const redisReply *r, ledger_result *out)
+{
+    ledger_exposure *list;
+    size_t n;
+
+    if (r->type != REDIS_REPLY_ARRAY || r->elements % EXP_WIDTH != 0)
+        return SYND_INTERNAL;
+    n = r->elements / EXP_WIDTH;
+    if ((list = ledger_call_items(c, n, sizeof(*list))) == NULL)
+        return SYND_RESOURCE_EXHAUSTED;
+    for (size_t i = 0; i < n; i++) {
+        size_t at = i * EXP_WIDTH;
+
+        if ((list[i].group = ledger_reply_str(r, at)) == NULL ||
+            (list[i].borrower = ledger_reply_str(r, at + 1)) == NULL ||
+            (list[i].bank = ledger_reply_str(r, at + 2)) == NULL ||
+            ledger_reply_i64(r->element[at + 3], &list[i].fen) != 0 ||
+            ledger_reply_i64(r->element[at + 4], &list[i].joint_limit_fen) != 0)
+            return SYND_INTERNAL;
+    }
+    out->exposures = list;
+    out->n_items = n;
+    return SYND_OK;
+}
+
+/* Where an audit record keeps the text field of this name; NULL for a
+ * number or a field this version does not know (a later one may add). */
+static const char **audit_text(ledger_audit *a, const char *name)
+{
+    if (strcmp(name, "bank") == 0)
+        return &a->bank_id;
+    if (strcmp(name, "role") == 0)
+        return &a->role;
+    if (strcmp(name, "method") == 0)
+        return &a->method;
+    if (strcmp(name, "object") == 0)
+        return &a->object;
+    if (strcmp(name, "detail") == 0)
+        return &a->detail;
+    return NULL;
+}
+
+/* Reads one stream entry, {id, {field, value, ...}}, by field name. A
+ * missing text is ""; the time and the code must be there. */
+static int read_audit(const redisReply *e, ledger_audit *a)
+{
+    const redisReply *f = e->type == REDIS_REPLY_ARRAY && e->elements == 2 ? e->element[1] : NULL;
+    int64_t code = INT64_MIN;
+    const char **text;
+
+    if (f == NULL || f->type != REDIS_REPLY_ARRAY || f->elements % 2 != 0 ||
+        (a->id = ledger_reply_str(e, 0)) == NULL)
+        return -1;
+    a->time_ms = INT64_MIN;
+    a->bank_id = a->role = a->method = a->object = a->detail = "";
+    for (size_t i = 0; i < f->elements; i += 2) {
+        const char *name = ledger_reply_str(f, i), *value = ledger_reply_str(f, i + 1);
+
+        if (name == NULL || value == NULL)
+            return -1;
+        if ((text = audit_text(a, name)) != NULL)
+            *text = value;
+        else if (strcmp(name, "time_ms") == 0 &&
+                 ledger_reply_i64(f->element[i + 1], &a->time_ms) != 0)
+            return -1;
+        else if (strcmp(name, "code") == 0 && ledger_reply_i64(f->element[i + 1], &code) != 0)
+            return -1;
+    }
+    if (a->time_ms == INT64_MIN || code < INT32_MIN || code > INT32_MAX)
+        return -1;
+    a->code = (int32_t)code;
+    return 0;
+}
+
+/* XRANGE's reply: the entries, oldest first; a null (COUNT 0's answer)
+ * has none. */
+static synd_code parse_audit(ledger_call *c, const redisReply *r, ledger_result *out)
+{
+    size_t n = r->type == REDIS_REPLY_ARRAY ? r->elements : 0;
+    ledger_audit *list;
+
+    if (r->type != REDIS_REPLY_ARRAY && r->type != REDIS_REPLY_NIL)
+        return SYND_INTERNAL;
+    if ((list = ledger_call_items(c, n, sizeof(*list))) == NULL)
+        return SYND_RESOURCE_EXHAUSTED;
+    for (size_t i = 0; i < n; i++)
+        if (read_audit(r->element[i], &list[i]) != 0)
+            return SYND_INTERNAL;
+    out->audit = list;
+    out->n_items = n;
+    return SYND_OK;
 }
 
 int ledger_book_open(ledger *l, const char *group, const char *lead, const char *borrower,
@@ -231,30 +383,116 @@ int ledger_book_cancel(ledger *l, const char *group, const char *book_id, int64_
 /* The outcome goes by name, so synd.lua refuses anything but ALLOCATED
  * and FAILED with the rule, like every other bad argument. */
 int ledger_book_settle(ledger *l, const char *group, const char *book_id, book_state outcome,
-                       const uint8_t *allocation, size_t allocation_len, const ledger_share *shares,
-                       size_t n_shares, ledger_cb cb, void *arg)
+                       const uint8_t *allocation, size_t allocation_len, const char *borrower,
+                       int64_t joint_limit_fen, const ledger_share *shares, size_t n_shares,
+                       ledger_cb cb, void *arg)
 {
     ledger_fcall *f;
 
-    if (n_shares > MAX_SHARES) /* more than a command's argument count holds */
+    if (n_shares > MAX_LINES)
         return -1;
-    f = book_call("book_settle", 0, 4 + 2 * (int)n_shares, group);
+    f = book_call("book_settle", 0, 6 + 4 * (int)n_shares, group);
     ledger_fcall_str(f, book_id);
     ledger_fcall_str(f, book_state_name(outcome));
     ledger_fcall_bytes(f, allocation, allocation_len);
+    ledger_fcall_str(f, borrower);
+    ledger_fcall_i64(f, joint_limit_fen);
     for (size_t i = 0; i < n_shares; i++) {
         ledger_fcall_str(f, shares[i].bank_id);
         ledger_fcall_i64(f, shares[i].alloc_fen);
+        ledger_fcall_i64(f, shares[i].single_cap_fen);
+        ledger_fcall_i64(f, shares[i].group_cap_fen);
     }
     return ledger_fcall_send(l, f, ledger_call_new(cb, arg, parse_book, group, book_id, NULL));
 }
 
-int ledger_exposure_get(ledger *l, const char *group, const char *borrower, const char *bank,
-                        ledger_cb cb, void *arg)
+int ledger_positions_get(ledger *l, const char *group, const char *borrower,
+                         const char *const *banks, size_t n, ledger_cb cb, void *arg)
 {
-    ledger_fcall *f = book_call("exposure_get", 1, 3, group);
+    ledger_fcall *f;
 
+    if (n > MAX_LINES)
+        return -1;
+    f = book_call("positions_get", 1, 2 + (int)n, group);
     ledger_fcall_str(f, borrower);
-    ledger_fcall_str(f, bank);
-    return ledger_fcall_send(l, f, ledger_call_new(cb, arg, parse_value, NULL, NULL, NULL));
+    for (size_t i = 0; i < n; i++)
+        ledger_fcall_str(f, banks[i]);
+    return ledger_fcall_send(l, f, ledger_call_new(cb, arg, parse_positions, NULL, NULL, NULL));
+}
+
+int ledger_book_outstanding(ledger *l, const char *group, const char *book_id, ledger_cb cb,
+                            void *arg)
+{
+    ledger_fcall *f = book_call("book_outstanding", 1, 2, group);
+
+    ledger_fcall_str(f, book_id);
+    return ledger_fcall_send(l, f, ledger_call_new(cb, arg, parse_shares, NULL, NULL, NULL));
+}
+
+int ledger_book_repay(ledger *l, const char *group, const char *book_id, const char *borrower,
+                      const ledger_share *lines, size_t n, ledger_cb cb, void *arg)
+{
+    ledger_fcall *f;
+
+    if (n > MAX_LINES)
+        return -1;
+    f = book_call("book_repay", 0, 3 + 2 * (int)n, group);
+    ledger_fcall_str(f, book_id);
+    ledger_fcall_str(f, borrower);
+    for (size_t i = 0; i < n; i++) {
+        ledger_fcall_str(f, lines[i].bank_id);
+        ledger_fcall_i64(f, lines[i].alloc_fen);
+    }
+    return ledger_fcall_send(l, f, ledger_call_new(cb, arg, parse_shares, NULL, NULL, NULL));
+}
+
+int ledger_exposures_all(ledger *l, ledger_cb cb, void *arg)
+{
+    ledger_fcall *f = ledger_fcall_new("exposures_all", 1, 0, "synd:groups", NULL, NULL);
+
+    return ledger_fcall_send(l, f, ledger_call_new(cb, arg, parse_exposures, NULL, NULL, NULL));
+}
+
+/* Redis makes the stream id ("*"), so records from several brokers, or
+ * from a clock set back, never collide; time_ms is the caller's. The
+ * trim is approximate (~), which lets Redis drop whole nodes cheaply. */
+int ledger_audit_append(ledger *l, const ledger_audit *rec, ledger_cb cb, void *arg)
+{
+    ledger_fcall *f = ledger_command_new("XADD", AUDIT_ARGS);
+
+    ledger_fcall_str(f, AUDIT_KEY);
+    ledger_fcall_str(f, "MAXLEN");
+    ledger_fcall_str(f, "~");
+    ledger_fcall_i64(f, AUDIT_MAX);
+    ledger_fcall_str(f, "*");
+    ledger_fcall_str(f, "time_ms");
+    ledger_fcall_i64(f, rec->time_ms);
+    ledger_fcall_str(f, "bank");
+    ledger_fcall_str(f, rec->bank_id);
+    ledger_fcall_str(f, "role");
+    ledger_fcall_str(f, rec->role);
+    ledger_fcall_str(f, "method");
+    ledger_fcall_str(f, rec->method);
+    ledger_fcall_str(f, "object");
+    ledger_fcall_str(f, rec->object);
+    ledger_fcall_str(f, "code");
+    ledger_fcall_i64(f, rec->code);
+    ledger_fcall_str(f, "detail");
+    ledger_fcall_str(f, rec->detail);
+    return ledger_fcall_send(l, f, ledger_call_new(cb, arg, parse_id, NULL, NULL, NULL));
+}
+
+/* A stream id given as a bare time means its first sequence number as
+ * XRANGE's start and its last as its end, so to_ms is inclusive. */
+int ledger_audit_range(ledger *l, int64_t from_ms, int64_t to_ms, size_t limit, ledger_cb cb,
+                       void *arg)
+{
+    ledger_fcall *f = ledger_command_new("XRANGE", 5);
+
+    ledger_fcall_str(f, AUDIT_KEY);
+    ledger_fcall_i64(f, from_ms < 0 ? 0 : from_ms);
+    ledger_fcall_i64(f, to_ms < 0 ? 0 : to_ms);
+    ledger_fcall_str(f, "COUNT");
+    ledger_fcall_i64(f, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    return ledger_fcall_send(l, f, ledger_call_new(cb, arg, parse_audit, NULL, NULL, NULL));
 }

@@ -60,11 +60,52 @@ typedef struct ledger_borrower {
     int64_t joint_limit_fen;         /* 0: none set */
 } ledger_borrower;
 
-/* One bank's settled share, for the exposure record. */
+/* One bank's settled share, for the exposure record, with the caps the
+ * reservation must keep: the bank's exposure to the borrower at most
+ * single_cap_fen, to the borrower's group at most group_cap_fen (both
+ * computed from its capital by supervise/limits.h). Repayments use the
+ * same struct with alloc_fen as the amount repaid and no caps. */
 typedef struct ledger_share {
     const char *bank_id;
     int64_t alloc_fen;
+    int64_t single_cap_fen;
+    int64_t group_cap_fen;
 } ledger_share;
+
+/* A bank's position towards one borrower and its group. */
+typedef struct ledger_position {
+    const char *bank_id;
+    int64_t borrower_fen; /* the bank's exposure to the borrower */
+    int64_t group_fen;    /* ... to the borrower's whole group */
+} ledger_position;
+
+/* A borrower's position: its total, its group's, how many banks lend to
+ * it, its joint credit limit (0: none) and the asked banks' lines. */
+typedef struct ledger_positions {
+    int64_t borrower_total_fen;
+    int64_t group_total_fen;
+    size_t lending_banks;
+    int64_t joint_limit_fen;
+    size_t n_banks;
+    const ledger_position *banks; /* in the order asked */
+} ledger_positions;
+
+/* One non-zero exposure, as the supervisors' snapshot lists it. */
+typedef struct ledger_exposure {
+    const char *group, *borrower, *bank;
+    int64_t fen;
+    int64_t joint_limit_fen; /* the borrower's; 0: none */
+} ledger_exposure;
+
+/* One record of the audit trail (a Redis stream). id is the stream id,
+ * set when read back; code is the outcome: 0 done, else a refusal. */
+typedef struct ledger_audit {
+    const char *id;
+    int64_t time_ms;
+    const char *bank_id, *role, *method, *object;
+    int32_t code;
+    const char *detail;
+} ledger_audit;
 
 /* The outcome of a call. Exactly one of the pointers is set on SYND_OK,
  * the one the call documents; all are NULL otherwise. */
@@ -76,12 +117,15 @@ typedef struct ledger_result {
     const ledger_bank *bank;
     const ledger_borrower *borrower;
     int replaced;        /* submit: the bank's earlier bid was replaced */
-    int64_t value;       /* exposure_get: the bank's exposure in fen */
-    const char *id;      /* book_open: the new book's id */
-    size_t n_items;      /* banks_list, borrowers_list, book_ids */
+    const char *id;      /* book_open: the new book's id; audit_append: the record's */
+    size_t n_items;      /* the length of whichever array below is set */
     const ledger_bank *banks;
     const ledger_borrower *borrowers;
     const char *const *ids;
+    const ledger_positions *positions;
+    const ledger_share *shares;       /* book_repay, book_outstanding */
+    const ledger_exposure *exposures; /* exposures_all */
+    const ledger_audit *audit;        /* audit_range */
 } ledger_result;
 
 typedef void (*ledger_cb)(void *arg, const ledger_result *r);
@@ -123,17 +167,56 @@ int ledger_book_close(ledger *l, const char *group, const char *book_id, int ear
 int ledger_book_cancel(ledger *l, const char *group, const char *book_id, int64_t now_ms,
                        ledger_cb cb, void *arg);
 
-/* Settles a CLOSED book as ALLOCATED (adding each share to the bank's
- * exposure to the borrower) or FAILED, storing the serialized allocation.
- * FAILED_PRECONDITION unless the book is CLOSED. Result: book. */
+/* Settles a CLOSED book as ALLOCATED or FAILED, storing the serialized
+ * allocation. ALLOCATED reserves every share in one step: it checks,
+ * before its first write, that each bank stays within its single_cap_fen
+ * and group_cap_fen and the borrower within joint_limit_fen (0: none),
+ * then adds each share to the bank's exposure to the borrower and to the
+ * group, to the borrower's and the group's totals, and to the book's
+ * outstanding record. A limit that would be passed is ABORTED, naming the
+ * bank, the limit and its headroom, and nothing is written, so the caller
+ * can recompute with the real headroom. FAILED_PRECONDITION unless the
+ * book is CLOSED; INVALID_ARGUMENT if borrower is not the book's. Result:
+ * book. */
 int ledger_book_settle(ledger *l, const char *group, const char *book_id, book_state outcome,
-                       const uint8_t *allocation, size_t allocation_len,
-                       const ledger_share *shares, size_t n_shares, ledger_cb cb, void *arg);
+                       const uint8_t *allocation, size_t allocation_len, const char *borrower,
+                       int64_t joint_limit_fen, const ledger_share *shares, size_t n_shares,
+                       ledger_cb cb, void *arg);
 
-/* A bank's exposure to a borrower: the sum of its settled shares.
- * Result: value. */
-int ledger_exposure_get(ledger *l, const char *group, const char *borrower, const char *bank,
-                        ledger_cb cb, void *arg);
+/* The position of borrower (in group) for the n banks named. Result:
+ * positions. */
+int ledger_positions_get(ledger *l, const char *group, const char *borrower,
+                         const char *const *banks, size_t n, ledger_cb cb, void *arg);
+
+/* What each lender of an ALLOCATED book is still owed. Result: shares
+ * (alloc_fen the outstanding amount), n_items. */
+int ledger_book_outstanding(ledger *l, const char *group, const char *book_id, ledger_cb cb,
+                            void *arg);
+
+/* Records a repayment of an ALLOCATED book: each line's alloc_fen is
+ * taken off that lender's outstanding amount and its exposures and the
+ * totals, in one step. A line above what the lender is owed is
+ * FAILED_PRECONDITION and nothing is written. Result: shares (what is
+ * still outstanding), n_items. */
+int ledger_book_repay(ledger *l, const char *group, const char *book_id, const char *borrower,
+                      const ledger_share *lines, size_t n, ledger_cb cb, void *arg);
+
+/* Every non-zero exposure of every bank to every borrower, with each
+ * borrower's joint limit, for the supervisors. Result: exposures,
+ * n_items. */
+int ledger_exposures_all(ledger *l, ledger_cb cb, void *arg);
+
+/* Appends a record to the audit trail: the stream synd:audit, trimmed to
+ * about a million records. Redis gives the stream id; time_ms is the
+ * caller's time, kept as a field. rec->id is not read. cb may be NULL (a
+ * failure is then logged). Result: id, the new record's stream id. */
+int ledger_audit_append(ledger *l, const ledger_audit *rec, ledger_cb cb, void *arg);
+
+/* The audit records whose stream ids Redis made from from_ms to to_ms
+ * (inclusive; a negative time counts as 0), oldest first, at most limit.
+ * Result: audit, n_items. */
+int ledger_audit_range(ledger *l, int64_t from_ms, int64_t to_ms, size_t limit, ledger_cb cb,
+                       void *arg);
 
 /* Registry. put creates or replaces; get is NOT_FOUND for an unknown id. */
 int ledger_bank_put(ledger *l, const ledger_bank *b, ledger_cb cb, void *arg);

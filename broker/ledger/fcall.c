@@ -67,29 +67,36 @@ void *ledger_call_items(ledger_call *c, size_t n, size_t size)
     return c->items;
 }
 
-/* One allocation holds the call's argument vector, their lengths, the
- * text of its numbers and its routing key; it is freed once hiredis has
- * copied the command into its output buffer. */
+/* One allocation holds the command's argument vector, their lengths, the
+ * text of its numbers and extra bytes after them (an FCALL's routing key);
+ * it is freed once hiredis has copied the command into its output buffer. */
+static ledger_fcall *command_alloc(const char *name, int cap, size_t extra)
+{
+    ledger_fcall *f =
+        malloc(sizeof(*f) + (size_t)cap * (sizeof(char *) + sizeof(size_t) + NUM_LEN) + extra);
+
+    if (f == NULL)
+        return NULL;
+    *f = (ledger_fcall){.fn = name, .cap = cap};
+    f->argv = (const char **)(f + 1);
+    f->lens = (size_t *)(f->argv + cap);
+    f->nums = (char(*)[NUM_LEN])(f->lens + cap);
+    return f;
+}
+
 ledger_fcall *ledger_fcall_new(const char *fn, int read_only, int argc, const char *route0,
                                const char *route1, const char *route2)
 {
     const char *parts[3] = {route0 ? route0 : "", route1 ? route1 : "", route2 ? route2 : ""};
-    int cap = argc + HEAD_ARGS;
     size_t lens[3], route_len = 0;
     ledger_fcall *f;
     char *route;
 
     for (int i = 0; i < 3; i++)
         route_len += lens[i] = strlen(parts[i]);
-    f = malloc(sizeof(*f) + (size_t)cap * (sizeof(char *) + sizeof(size_t) + NUM_LEN) + route_len +
-               1);
-    if (f == NULL)
+    if ((f = command_alloc(fn, argc + HEAD_ARGS, route_len + 1)) == NULL)
         return NULL;
-    *f = (ledger_fcall){.fn = fn, .cap = cap};
-    f->argv = (const char **)(f + 1);
-    f->lens = (size_t *)(f->argv + cap);
-    f->nums = (char(*)[NUM_LEN])(f->lens + cap);
-    route = (char *)(f->nums + cap);
+    route = (char *)(f->nums + f->cap);
     memcpy(route, parts[0], lens[0]);
     memcpy(route + lens[0], parts[1], lens[1]);
     memcpy(route + lens[0] + lens[1], parts[2], lens[2] + 1);
@@ -97,6 +104,14 @@ ledger_fcall *ledger_fcall_new(const char *fn, int read_only, int argc, const ch
     ledger_fcall_str(f, fn);
     ledger_fcall_str(f, "1");
     ledger_fcall_bytes(f, route, route_len);
+    return f;
+}
+
+ledger_fcall *ledger_command_new(const char *cmd, int argc)
+{
+    ledger_fcall *f = command_alloc(cmd, argc + 1, 0);
+
+    ledger_fcall_str(f, cmd);
     return f;
 }
 
@@ -153,7 +168,8 @@ static void read_error(const ledger_call *c, const redisReply *e, ledger_result 
 }
 
 /* hiredis calls this once per call: with the reply, or with NULL when the
- * connection went (or the ledger was freed) before the reply came. */
+ * connection went (or the ledger was freed) before the reply came. A call
+ * that no one waits for (cb NULL) logs its failure, or it would be lost. */
 static void on_reply(redisAsyncContext *ac, void *reply, void *privdata)
 {
     ledger_call *c = privdata;
@@ -173,7 +189,10 @@ static void on_reply(redisAsyncContext *ac, void *reply, void *privdata)
                             .message = code == SYND_INTERNAL ? "unexpected reply from redis"
                                                              : "out of memory reading a reply"};
     }
-    c->cb(c->arg, &r);
+    if (c->cb != NULL)
+        c->cb(c->arg, &r);
+    else if (r.code != SYND_OK)
+        log_warn("redis: %s failed: %s", c->fn, r.message);
     free(c->items);
     free(c);
 }

@@ -1,6 +1,6 @@
 /* What the ledger's modules share and the rest of the broker does not:
- * the raw command path, the FCALL plumbing of books.c and registry.c, and
- * the embedded Functions library. */
+ * the raw command path, the FCALL (and plain command) plumbing of books.c
+ * and registry.c, and the embedded Functions library. */
 #ifndef SYND_LEDGER_INTERNAL_H
 #define SYND_LEDGER_INTERNAL_H
 
@@ -23,8 +23,9 @@ extern const size_t ledger_lua_synd_len;
 int ledger_send(ledger *l, redisCallbackFn *fn, void *privdata, int argc, const char **argv,
                 const size_t *argvlen);
 
-/* One FCALL waiting for its reply: who to tell, how to read the reply,
- * and the storage the result points into until the callback returns. */
+/* One call waiting for its reply: who to tell (no one if cb is NULL),
+ * how to read the reply, and the storage the result points into until the
+ * callback returns. */
 typedef struct ledger_call ledger_call;
 
 /* Reads a successful reply into out, pointing into r and c. Returns
@@ -44,11 +45,12 @@ struct ledger_call {
         ledger_bid bid;
         ledger_bank bank;
         ledger_borrower borrower;
+        ledger_positions positions;
     } one; /* the single record a result points to */
 };
 
-/* A call for cb with copies of up to three ids (NULL for none). NULL if
- * memory ran out. */
+/* A call for cb (NULL: the reply is read and dropped) with copies of up
+ * to three ids (NULL for none). NULL if memory ran out. */
 ledger_call *ledger_call_new(ledger_cb cb, void *arg, ledger_parse_fn parse, const char *name0,
                              const char *name1, const char *name2);
 
@@ -57,7 +59,7 @@ ledger_call *ledger_call_new(ledger_cb cb, void *arg, ledger_parse_fn parse, con
 void *ledger_call_items(ledger_call *c, size_t n, size_t size);
 
 /* An FCALL (or FCALL_RO) being built: the function, its one routing key
- * and its arguments. */
+ * and its arguments; or a plain command and its arguments. */
 typedef struct ledger_fcall ledger_fcall;
 
 /* Starts a call of fn (a string literal: the call keeps the pointer) with
@@ -66,6 +68,11 @@ typedef struct ledger_fcall ledger_fcall;
  * ledger_fcall_send() accept that NULL. */
 ledger_fcall *ledger_fcall_new(const char *fn, int read_only, int argc, const char *route0,
                                const char *route1, const char *route2);
+
+/* Starts a plain Redis command cmd (a string literal: the call keeps the
+ * pointer, and names the command in messages) with room for argc
+ * arguments after it. NULL if memory ran out. */
+ledger_fcall *ledger_command_new(const char *cmd, int argc);
 
 /* Adds an argument: a string (NULL for ""), bytes, or a decimal int64. */
 void ledger_fcall_str(ledger_fcall *f, const char *s);

@@ -15,6 +15,8 @@ Keys
   Book index (global):
     synd:next_book          STRING counter; book ids are "BK-<n>"
     synd:books              HASH  book id -> group
+    synd:groups             SET   every group that ever had a book, for the
+                                  supervisors' snapshot
   Per connected-client group <g>, all under the hash tag {g:<g>}:
     synd:{g:<g>}:book:<id>          HASH  lead, borrower, state, opened_ms,
                                           close_ms, terms, allocation, next_seq
@@ -22,7 +24,25 @@ Keys
     synd:{g:<g>}:book:<id>:idem     HASH  "<bank>:<key>" -> first answer of a
                                           SubmitBid, "<replaced>:<bid record>"
     synd:{g:<g>}:open               ZSET  ids of OPEN books, scored by close_ms
-    synd:{g:<g>}:exposure:<borrower> HASH bank -> fen, the sum of settled shares
+    synd:{g:<g>}:exposure:<borrower> HASH bank -> fen, the bank's exposure to
+                                          the borrower: settled shares less
+                                          repayments
+    synd:{g:<g>}:gexposure          HASH  bank -> fen, the bank's exposure to
+                                          the whole group
+    synd:{g:<g>}:totals             HASH  borrower -> fen lent to it by all
+                                          banks, and "_group" -> the group's
+    synd:{g:<g>}:book:<id>:outstanding HASH bank -> fen the book's lender is
+                                          still owed: its share, less
+                                          repayments
+
+  Audit trail (global, written by books.c with XADD, not by a function):
+    synd:audit              STREAM time_ms (the broker's), bank, role, method,
+                                  object, code, detail; ids made by Redis;
+                                  trimmed to about a million records
+
+  An exposure, total or outstanding field exists only while it is above 0:
+  a repayment that brings one to 0 removes it, and a zero share writes
+  none. A borrower code may not be "_group" (rule: ids).
 
   A borrower with no group is a group of one: its group is its own code.
   state is OPEN, CLOSED, ALLOCATED, CANCELLED or FAILED (book/state.h).
@@ -33,12 +53,14 @@ Keys
 Calls
   KEYS[1] routes the call (on a cluster, to the slot of its hash tag) and
   every function checks it is the key it expects: the group's open index
-  for a book's functions, synd:books, synd:banks or synd:borrowers for the
-  others. Every other key is formed here from validated ids, so a function
+  for a book's functions, synd:books, synd:groups, synd:banks or
+  synd:borrowers for the others. Every other key is formed here from validated ids, so a function
   of a book touches only its group's slot. book_open also writes the
-  global index (synd:next_book, synd:books) and the registry functions
-  touch one bank or borrower besides their set: those are the calls that
-  span slots.
+  global index (synd:next_book, synd:books, synd:groups), the registry
+  functions touch one bank or borrower besides their set, positions_get
+  reads the borrower's joint limit from the registry, and exposures_all
+  (routed by synd:groups) reads every group's keys: those are the calls
+  that span slots, and on Redis Cluster they would need another home.
 
   Times are unix ms passed in by the broker (never TIME here), so callers
   and tests control the clock. Amounts are integer fen in [0, 2^53 - 1]
@@ -52,6 +74,26 @@ Calls
     FAILED_PRECONDITION book BK-7 closed at 1700000000000 (rule: bidding window)
   Any other error (a Redis command's) passes on as Redis reports it.
 
+Limits
+  book_settle with ALLOCATED reserves the whole allocation at once. Before
+  its first write it checks, for each non-zero share in the order given:
+  the bank's exposure to the borrower against the share's single borrower
+  cap, its exposure to the group against the share's group cap, and, if
+  the borrower has a joint limit (passed in, 0 for none), the borrower's
+  total with the shares so far against it. The first breach is refused as
+    ABORTED bank <id>: <what> would be <x> fen, over its <limit> of <cap>
+    fen; headroom <h> fen (rule: <limit>)
+  where the headroom is what the named bank could still take under that
+  limit (for the joint limit: after the shares before it), never below 0.
+  The caps come from the broker, which computes them from capital. The
+  sums are kept within [0, 2^53 - 1] too (OUT_OF_RANGE otherwise).
+
+Repayments
+  book_repay takes each line off what the lender of an ALLOCATED book is
+  still owed (book:<id>:outstanding), off the lender's exposures to the
+  borrower and the group, and off the borrower's and the group's totals.
+  A line above what the lender is owed is refused before any write.
+
 Idempotency
   A bid_submit with a non-empty key that this bank already used on this
   book returns the first answer and changes nothing, even after the bid
@@ -64,7 +106,8 @@ local MAX_ID = 64     -- bank ids, borrower codes, groups, book ids
 local MAX_TEXT = 256  -- names
 local MAX_IDEM = 128  -- idempotency keys
 
-local NEXT_BOOK, BOOKS = 'synd:next_book', 'synd:books'
+local NEXT_BOOK, BOOKS, GROUPS = 'synd:next_book', 'synd:books', 'synd:groups'
+local GROUP_TOTAL = '_group' -- the group's field in its totals hash
 local BANKS, BORROWERS = 'synd:banks', 'synd:borrowers'
 
 -- A refusal travels as an error object with this metatable, so that the
@@ -112,6 +155,42 @@ local function text_arg(s, what)
     return s
 end
 
+-- Checks a borrower code: an id, and not the field that holds the group's
+-- total beside the borrowers' in the totals hash.
+local function borrower_arg(s, what)
+    if id_arg(s, what) == GROUP_TOTAL then
+        refuse('INVALID_ARGUMENT', "%s '%s' is reserved (rule: ids)", what, s)
+    end
+    return s
+end
+
+-- An integer as a command's argument: redis.call would send a Lua number
+-- rounded to 17 digits, which is not exact above 2^53 - 2.
+local function dec(n)
+    return string.format('%d', n)
+end
+
+-- A hash field as a number; 0 if there is none.
+local function hnum(key, field)
+    return tonumber(redis.call('HGET', key, field)) or 0
+end
+
+-- A hash's fields and values, flat and sorted by field (Redis keeps a hash
+-- in no order, and callers want the same answer each time).
+local function sorted_hash(key)
+    local flat, fields, values, out = redis.call('HGETALL', key), {}, {}, {}
+    for i = 1, #flat, 2 do
+        fields[#fields + 1] = flat[i]
+        values[flat[i]] = flat[i + 1]
+    end
+    table.sort(fields)
+    for _, f in ipairs(fields) do
+        out[#out + 1] = f
+        out[#out + 1] = values[f]
+    end
+    return out
+end
+
 -- Checks that the call was routed by the key this function expects.
 local function routed(keys, key)
     if keys[1] ~= key then
@@ -132,6 +211,21 @@ end
 local function book_keys(tag, id)
     local book = tag .. 'book:' .. id_arg(id, 'book id')
     return book, book .. ':bids', book .. ':idem'
+end
+
+-- The keys of a group's exposures that a borrower's figures live in.
+local function exposure_keys(tag, borrower)
+    return {
+        exposure = tag .. 'exposure:' .. borrower,
+        gexposure = tag .. 'gexposure',
+        totals = tag .. 'totals',
+    }
+end
+
+-- A registry borrower's joint credit limit, '0' if none is set. The
+-- registry is global: the same cross-slot read the registry calls make.
+local function joint_limit(borrower)
+    return redis.call('HGET', 'synd:borrower:' .. borrower, 'joint_limit_fen') or '0'
 end
 
 -- Reads what every change of a book checks. NOT_FOUND if there is none.
@@ -166,7 +260,7 @@ end
 -- ARGV: group, lead, borrower, close_ms, now_ms, terms. Returns the id.
 local function book_open(keys, args)
     local tag = group_tag(keys, args[1])
-    local lead, borrower = id_arg(args[2], 'lead bank'), id_arg(args[3], 'borrower')
+    local lead, borrower = id_arg(args[2], 'lead bank'), borrower_arg(args[3], 'borrower')
     local close = int_arg(args[4], 'close_ms', 0, MAX_FEN)
     local now = int_arg(args[5], 'now_ms', 0, MAX_FEN)
     if close <= now then
@@ -179,6 +273,7 @@ local function book_open(keys, args)
         'next_seq', '0')
     redis.call('ZADD', keys[1], args[4], id)
     redis.call('HSET', BOOKS, id, args[1])
+    redis.call('SADD', GROUPS, args[1])
     return id
 end
 
@@ -273,35 +368,98 @@ local function book_cancel(keys, args)
     return book_reply(book, bids)
 end
 
--- The non-zero shares of a settle call, from ARGV[5] on as bank and fen
--- pairs: each bank once, each amount in range and no exposure pushed past
--- the range. A zero share (a bank cut out) changes no exposure.
-local function share_args(args, exposure)
-    local shares, seen = {}, {}
-    if (#args - 4) % 2 ~= 0 then
-        refuse('INVALID_ARGUMENT', 'shares are not bank and amount pairs (rule: settle)')
+-- The book's borrower, after checking the caller names the same one: the
+-- caller's limits were worked out for that borrower.
+local function book_borrower(book, id, given)
+    local borrower = redis.call('HGET', book, 'borrower')
+    if borrower_arg(given, 'borrower') ~= borrower then
+        refuse('INVALID_ARGUMENT', 'book %s is for borrower %s, not %s (rule: one borrower a book)',
+            id, borrower, given)
     end
-    for i = 5, #args, 2 do
+    return borrower
+end
+
+-- The non-zero shares of a settle call, from ARGV[7] on as bank, amount,
+-- single borrower cap and group cap: each bank once and every figure in
+-- range. A zero share (a bank cut out) reserves nothing, so its caps do
+-- not matter.
+local function share_args(args)
+    local shares, seen = {}, {}
+    if (#args - 6) % 4 ~= 0 then
+        refuse('INVALID_ARGUMENT',
+            'shares are not bank, amount, single cap and group cap quads (rule: settle)')
+    end
+    for i = 7, #args, 4 do
         local bank = id_arg(args[i], 'bank')
-        local fen = int_arg(args[i + 1], 'share of ' .. bank, 0, MAX_FEN)
+        local s = {
+            bank = bank,
+            fen = int_arg(args[i + 1], 'share of ' .. bank, 0, MAX_FEN),
+            single = int_arg(args[i + 2], 'single borrower cap of ' .. bank, 0, MAX_FEN),
+            group = int_arg(args[i + 3], 'group cap of ' .. bank, 0, MAX_FEN),
+        }
         if seen[bank] then
             refuse('INVALID_ARGUMENT', 'bank %s has two shares (rule: settle)', bank)
         end
         seen[bank] = true
-        if (tonumber(redis.call('HGET', exposure, bank)) or 0) + fen > MAX_FEN then
-            refuse('OUT_OF_RANGE', 'exposure of bank %s would pass %d fen (rule: numbers)', bank,
-                MAX_FEN)
-        end
-        if fen > 0 then
-            shares[#shares + 1] = { bank, args[i + 1] }
+        if s.fen > 0 then
+            shares[#shares + 1] = s
         end
     end
     return shares
 end
 
--- ARGV: group, book id, outcome (ALLOCATED or FAILED), allocation, then
--- bank and share pairs. ALLOCATED adds every share to the bank's exposure
--- to the borrower; FAILED has only zero shares. Returns the book.
+-- Refuses a reservation that takes a figure (now, plus add) over cap,
+-- naming the bank, the limit and what the bank could still take under it.
+local function check_limit(bank, what, now, add, cap, limit)
+    if now + add > cap then
+        refuse('ABORTED',
+            'bank %s: %s would be %d fen, over its %s of %d fen; headroom %d fen (rule: %s)',
+            bank, what, now + add, limit, cap, math.max(cap - now, 0), limit)
+    end
+end
+
+-- Checks every limit of a reservation before anything is written, share
+-- by share in the order given: the single borrower cap, the group cap,
+-- then the joint limit (0: none) with the shares so far. The totals
+-- without a joint limit are kept in range. Returns the sum of the shares.
+local function check_reservation(k, group, borrower, joint, shares)
+    local total, sum = hnum(k.totals, borrower), 0
+    for _, s in ipairs(shares) do
+        check_limit(s.bank, 'exposure to borrower ' .. borrower, hnum(k.exposure, s.bank), s.fen,
+            s.single, 'single borrower cap')
+        check_limit(s.bank, 'exposure to group ' .. group, hnum(k.gexposure, s.bank), s.fen,
+            s.group, 'group cap')
+        if joint > 0 then
+            check_limit(s.bank, 'borrower ' .. borrower .. "'s total", total + sum, s.fen, joint,
+                'joint credit limit')
+        end
+        sum = sum + s.fen
+    end
+    if total + sum > MAX_FEN or hnum(k.totals, GROUP_TOTAL) + sum > MAX_FEN then
+        refuse('OUT_OF_RANGE', 'the totals of group %s would pass %d fen (rule: numbers)', group,
+            MAX_FEN)
+    end
+    return sum
+end
+
+-- Adds checked shares to every figure they count in, and records what
+-- each lender of the book is owed.
+local function reserve(k, outstanding, borrower, shares, sum)
+    for _, s in ipairs(shares) do
+        redis.call('HINCRBY', k.exposure, s.bank, dec(s.fen))
+        redis.call('HINCRBY', k.gexposure, s.bank, dec(s.fen))
+        redis.call('HSET', outstanding, s.bank, dec(s.fen))
+    end
+    if sum > 0 then
+        redis.call('HINCRBY', k.totals, borrower, dec(sum))
+        redis.call('HINCRBY', k.totals, GROUP_TOTAL, dec(sum))
+    end
+end
+
+-- ARGV: group, book id, outcome (ALLOCATED or FAILED), allocation,
+-- borrower, joint_limit_fen, then bank, share, single cap and group cap
+-- quads. ALLOCATED reserves every share within every limit; FAILED has
+-- only zero shares. Returns the book.
 local function book_settle(keys, args)
     local tag = group_tag(keys, args[1])
     local book, bids = book_keys(tag, args[2])
@@ -310,28 +468,147 @@ local function book_settle(keys, args)
         refuse('INVALID_ARGUMENT', 'outcome %s is not ALLOCATED or FAILED (rule: settle)',
             shown(outcome))
     end
+    local joint = int_arg(args[6], 'joint_limit_fen', 0, MAX_FEN)
     local state = load_book(book, id)
     if state ~= 'CLOSED' then
         refuse('FAILED_PRECONDITION', 'book %s is %s (rule: only a CLOSED book is settled)', id,
             state)
     end
-    local exposure = tag .. 'exposure:' .. redis.call('HGET', book, 'borrower')
-    local shares = share_args(args, exposure)
+    local borrower = book_borrower(book, id, args[5])
+    local k = exposure_keys(tag, borrower)
+    local shares = share_args(args)
     if outcome == 'FAILED' and #shares > 0 then
         refuse('INVALID_ARGUMENT', 'book %s failed, so every share is 0 (rule: settle)', id)
     end
+    local sum = check_reservation(k, args[1], borrower, joint, shares)
     redis.call('HSET', book, 'state', outcome, 'allocation', args[4])
-    for _, s in ipairs(shares) do
-        redis.call('HINCRBY', exposure, s[1], s[2])
-    end
+    reserve(k, book .. ':outstanding', borrower, shares, sum)
     return book_reply(book, bids)
 end
 
--- ARGV: group, borrower, bank. Returns the bank's exposure in fen.
-local function exposure_get(keys, args)
+-- ARGV: group, borrower, then bank ids. Returns the borrower's total, its
+-- group's, the number of banks lending to it and its joint limit, then
+-- bank, exposure to the borrower and exposure to the group for each bank.
+local function positions_get(keys, args)
+    local k = exposure_keys(group_tag(keys, args[1]), borrower_arg(args[2], 'borrower'))
+    local out = {
+        redis.call('HGET', k.totals, args[2]) or '0',
+        redis.call('HGET', k.totals, GROUP_TOTAL) or '0',
+        redis.call('HLEN', k.exposure),
+        joint_limit(args[2]),
+    }
+    for i = 3, #args do
+        local bank = id_arg(args[i], 'bank')
+        out[#out + 1] = bank
+        out[#out + 1] = redis.call('HGET', k.exposure, bank) or '0'
+        out[#out + 1] = redis.call('HGET', k.gexposure, bank) or '0'
+    end
+    return out
+end
+
+-- The keys of an ALLOCATED book: its hash and what its lenders are owed.
+-- Only such a book has lenders.
+local function allocated_book(tag, id)
+    local book = book_keys(tag, id)
+    local state = load_book(book, id)
+    if state ~= 'ALLOCATED' then
+        refuse('FAILED_PRECONDITION', 'book %s is %s (rule: only an ALLOCATED book is repaid)',
+            id, state)
+    end
+    return book, book .. ':outstanding'
+end
+
+-- ARGV: group, book id. Returns bank and fen owed pairs, sorted by bank.
+local function book_outstanding(keys, args)
+    local _, outstanding = allocated_book(group_tag(keys, args[1]), args[2])
+    return sorted_hash(outstanding)
+end
+
+-- The non-zero lines of a repayment, from ARGV[4] on as bank and amount
+-- pairs: each bank once and none above what the bank is owed.
+local function repay_args(args, outstanding, id)
+    local lines, seen = {}, {}
+    if (#args - 3) % 2 ~= 0 then
+        refuse('INVALID_ARGUMENT', 'repayment lines are not bank and amount pairs (rule: repay)')
+    end
+    for i = 4, #args, 2 do
+        local bank = id_arg(args[i], 'bank')
+        local fen = int_arg(args[i + 1], 'repayment to ' .. bank, 0, MAX_FEN)
+        if seen[bank] then
+            refuse('INVALID_ARGUMENT', 'bank %s has two repayment lines (rule: repay)', bank)
+        end
+        seen[bank] = true
+        local owed = hnum(outstanding, bank)
+        if fen > owed then
+            refuse('FAILED_PRECONDITION', 'bank %s is owed %d fen on book %s, not %d ' ..
+                '(rule: repay at most what is outstanding)', bank, owed, id, fen)
+        end
+        if fen > 0 then
+            lines[#lines + 1] = { bank = bank, fen = fen }
+        end
+    end
+    return lines
+end
+
+-- Takes fen off a hash field, removing the field when it reaches 0.
+local function release(key, field, fen)
+    if redis.call('HINCRBY', key, field, dec(-fen)) == 0 then
+        redis.call('HDEL', key, field)
+    end
+end
+
+-- ARGV: group, book id, borrower, then bank and amount pairs. Takes each
+-- amount off what the bank is owed, its exposures and the totals. Returns
+-- what is still owed, as book_outstanding does.
+local function book_repay(keys, args)
     local tag = group_tag(keys, args[1])
-    local key = tag .. 'exposure:' .. id_arg(args[2], 'borrower')
-    return redis.call('HGET', key, id_arg(args[3], 'bank')) or '0'
+    local book, outstanding = allocated_book(tag, args[2])
+    local borrower = book_borrower(book, args[2], args[3])
+    local k = exposure_keys(tag, borrower)
+    local sum = 0
+    for _, l in ipairs(repay_args(args, outstanding, args[2])) do
+        release(outstanding, l.bank, l.fen)
+        release(k.exposure, l.bank, l.fen)
+        release(k.gexposure, l.bank, l.fen)
+        sum = sum + l.fen
+    end
+    if sum > 0 then
+        release(k.totals, borrower, sum)
+        release(k.totals, GROUP_TOTAL, sum)
+    end
+    return sorted_hash(outstanding)
+end
+
+-- Appends to out, five values a line, the borrower's exposures above 0
+-- in group g.
+local function list_exposures(out, tag, g, borrower)
+    local joint, lines = joint_limit(borrower), sorted_hash(tag .. 'exposure:' .. borrower)
+    for j = 1, #lines, 2 do
+        if tonumber(lines[j + 1]) > 0 then
+            for _, v in ipairs({ g, borrower, lines[j], lines[j + 1], joint }) do
+                out[#out + 1] = v
+            end
+        end
+    end
+end
+
+-- No ARGV. Returns group, borrower, bank, fen and the borrower's joint
+-- limit for every exposure above 0, sorted by group, borrower and bank.
+-- The groups are those that ever had a book; a group's borrowers are
+-- those with a total.
+local function exposures_all(keys, args)
+    local groups, out = redis.call('SMEMBERS', routed(keys, GROUPS)), {}
+    table.sort(groups)
+    for _, g in ipairs(groups) do
+        local tag = 'synd:{g:' .. g .. '}:'
+        local totals = sorted_hash(tag .. 'totals')
+        for i = 1, #totals, 2 do
+            if totals[i] ~= GROUP_TOTAL then
+                list_exposures(out, tag, g, totals[i])
+            end
+        end
+    end
+    return out
 end
 
 -- ARGV: id, name, net_capital_fen, tier1_capital_fen. Returns the bank as
@@ -390,7 +667,7 @@ end
 -- ARGV: code, name, group ('' for a group of one), joint_limit_fen.
 -- Returns the borrower as borrower_get does.
 local function borrower_put(keys, args)
-    local code = id_arg(args[1], 'borrower code')
+    local code = borrower_arg(args[1], 'borrower code')
     text_arg(args[2], 'borrower name')
     local group = args[3] == '' and code or id_arg(args[3], 'group')
     int_arg(args[4], 'joint_limit_fen', 0, MAX_FEN)
@@ -454,8 +731,11 @@ register('bid_submit', 7, bid_submit)
 register('bid_withdraw', 4, bid_withdraw)
 register('book_close', 4, book_close)
 register('book_cancel', 3, book_cancel)
-register('book_settle', -4, book_settle)
-register('exposure_get', 3, exposure_get, true)
+register('book_settle', -6, book_settle)
+register('positions_get', -2, positions_get, true)
+register('book_outstanding', 2, book_outstanding, true)
+register('book_repay', -3, book_repay)
+register('exposures_all', 0, exposures_all, true)
 register('bank_put', 4, bank_put)
 register('bank_get', 1, bank_get, true)
 register('banks_list', 0, banks_list, true)

@@ -219,6 +219,60 @@ static const ledger_borrower *keep_borrowers(const ledger_borrower *b, size_t n)
     return out;
 }
 
+static const ledger_positions *keep_positions(const ledger_positions *p)
+{
+    ledger_positions *out = keep(malloc(sizeof(*out)));
+    ledger_position *banks = keep(calloc(p->n_banks ? p->n_banks : 1, sizeof(*banks)));
+
+    *out = *p;
+    for (size_t i = 0; i < p->n_banks; i++) {
+        banks[i] = p->banks[i];
+        banks[i].bank_id = fx_keep_str(p->banks[i].bank_id);
+    }
+    out->banks = banks;
+    return out;
+}
+
+static const ledger_share *keep_shares(const ledger_share *s, size_t n)
+{
+    ledger_share *out = keep(calloc(n ? n : 1, sizeof(*out)));
+
+    for (size_t i = 0; i < n; i++) {
+        out[i] = s[i];
+        out[i].bank_id = fx_keep_str(s[i].bank_id);
+    }
+    return out;
+}
+
+static const ledger_exposure *keep_exposures(const ledger_exposure *e, size_t n)
+{
+    ledger_exposure *out = keep(calloc(n ? n : 1, sizeof(*out)));
+
+    for (size_t i = 0; i < n; i++) {
+        out[i] = e[i];
+        out[i].group = fx_keep_str(e[i].group);
+        out[i].borrower = fx_keep_str(e[i].borrower);
+        out[i].bank = fx_keep_str(e[i].bank);
+    }
+    return out;
+}
+
+static const ledger_audit *keep_audit(const ledger_audit *a, size_t n)
+{
+    ledger_audit *out = keep(calloc(n ? n : 1, sizeof(*out)));
+
+    for (size_t i = 0; i < n; i++) {
+        out[i] = a[i];
+        out[i].id = fx_keep_str(a[i].id);
+        out[i].bank_id = fx_keep_str(a[i].bank_id);
+        out[i].role = fx_keep_str(a[i].role);
+        out[i].method = fx_keep_str(a[i].method);
+        out[i].object = fx_keep_str(a[i].object);
+        out[i].detail = fx_keep_str(a[i].detail);
+    }
+    return out;
+}
+
 static const char *const *keep_ids(const char *const *ids, size_t n)
 {
     const char **out = keep(calloc(n ? n : 1, sizeof(*out)));
@@ -252,6 +306,14 @@ void fx_cb(void *arg, const ledger_result *r)
         out->borrowers = keep_borrowers(r->borrowers, r->n_items);
     if (r->ids)
         out->ids = keep_ids(r->ids, 2 * r->n_items);
+    if (r->positions)
+        out->positions = keep_positions(r->positions);
+    if (r->shares)
+        out->shares = keep_shares(r->shares, r->n_items);
+    if (r->exposures)
+        out->exposures = keep_exposures(r->exposures, r->n_items);
+    if (r->audit)
+        out->audit = keep_audit(r->audit, r->n_items);
 }
 
 void *fx_next(void)
@@ -302,4 +364,36 @@ const redisReply *fx_redis(const char *fmt, ...)
     }
     replies[n_replies++] = r;
     return r;
+}
+
+/* Every key with its type and content, sorted, as one text. The script
+ * reads keys of every slot, which a single Redis allows. */
+static const char DUMP_LUA[] =
+    "local out, keys = {}, redis.call('KEYS', '*')\n"
+    "table.sort(keys)\n"
+    "for _, k in ipairs(keys) do\n"
+    "  local t, v = redis.call('TYPE', k).ok, {}\n"
+    "  if t == 'hash' then v = redis.call('HGETALL', k)\n"
+    "  elseif t == 'set' then v = redis.call('SMEMBERS', k)\n"
+    "  elseif t == 'zset' then v = redis.call('ZRANGE', k, 0, -1, 'WITHSCORES')\n"
+    "  elseif t == 'string' then v = { redis.call('GET', k) }\n"
+    "  elseif t == 'stream' then v = { redis.call('XLEN', k) }\n"
+    "  end\n"
+    "  if t == 'hash' then\n"
+    "    local p = {}\n"
+    "    for i = 1, #v, 2 do p[#p + 1] = v[i] .. '=' .. v[i + 1] end\n"
+    "    v = p\n"
+    "  end\n"
+    "  if t ~= 'zset' then table.sort(v) end\n"
+    "  out[#out + 1] = k .. ' ' .. t .. ': ' .. table.concat(v, ' ')\n"
+    "end\n"
+    "return table.concat(out, '\\n')\n";
+
+const char *fx_dump(void)
+{
+    const redisReply *r = fx_redis("EVAL %s 0", DUMP_LUA);
+
+    cr_assert_eq(r->type, REDIS_REPLY_STRING, "the dump script failed: %s",
+                 r->type == REDIS_REPLY_ERROR ? r->str : "not a string");
+    return r->str;
 }

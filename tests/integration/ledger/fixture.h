@@ -58,6 +58,11 @@ const ledger_result *fx_last(int *times);
  * as %s). The reply is freed by fx_stop(). */
 const redisReply *fx_redis(const char *fmt, ...);
 
+/* The whole database as text (every key, its type and its content,
+ * sorted), for showing that a refused call wrote nothing. Lives until
+ * fx_stop(). */
+const char *fx_dump(void);
+
 /* A copy of s that lives until fx_stop(). */
 const char *fx_keep_str(const char *s);
 

@@ -9,6 +9,7 @@
 #define BORROWER "91350100M000100Y00"
 #define LEAD     "ICBC"
 #define NOW      INT64_C(1700000000000)
+#define NO_CAP   INT64_C(9007199254740991) /* the largest cap the ledger takes */
 #define CLOSE    (NOW + 60000)
 
 #define BOOK_KEY(id) "synd:{g:" GROUP "}:book:" id
@@ -104,6 +105,8 @@ Test(ledger_books, refuses_ids_that_could_break_keys)
             SYND_INVALID_ARGUMENT, "(rule: ids)");
     refused(CALL(ledger_book_get, GROUP, "BK-1:bids"), SYND_INVALID_ARGUMENT, "(rule: ids)");
     refused(CALL(ledger_book_get, NULL, "BK-1"), SYND_INVALID_ARGUMENT, "group");
+    refused(CALL(ledger_book_open, GROUP, LEAD, "_group", CLOSE, NOW, NULL, 0),
+            SYND_INVALID_ARGUMENT, "borrower '_group' is reserved (rule: ids)");
     cr_assert_eq(fx_redis("DBSIZE")->integer, 0);
 }
 
@@ -284,21 +287,24 @@ Test(ledger_books, cancel_only_before_the_close_time)
     refused(CALL(ledger_book_cancel, GROUP, id, NOW), SYND_FAILED_PRECONDITION, "is CLOSED");
 }
 
-/* Settles a closed book as ALLOCATED with two shares. */
+/* Settles a closed book as ALLOCATED with two shares and no limits in
+ * the way (test_limits.c tests them). */
 static const ledger_result *settle_two(const char *id, int64_t boc, int64_t ccb)
 {
-    const ledger_share shares[] = {{"BOC", boc}, {"CCB", ccb}};
+    const ledger_share shares[] = {{"BOC", boc, NO_CAP, NO_CAP}, {"CCB", ccb, NO_CAP, NO_CAP}};
 
-    return CALL(ledger_book_settle, GROUP, id, BOOK_ALLOCATED, (const uint8_t *)"A", 1, shares, 2);
+    return CALL(ledger_book_settle, GROUP, id, BOOK_ALLOCATED, (const uint8_t *)"A", 1, BORROWER, 0,
+                shares, 2);
 }
 
 /* The exposure the ledger reports for a bank. */
 static int64_t exposure(const char *bank)
 {
-    const ledger_result *r = CALL(ledger_exposure_get, GROUP, BORROWER, bank);
+    const char *banks[] = {bank};
+    const ledger_result *r = CALL(ledger_positions_get, GROUP, BORROWER, banks, 1);
 
     cr_assert_eq(r->code, SYND_OK, "%s", r->message);
-    return r->value;
+    return r->positions->banks[0].borrower_fen;
 }
 
 Test(ledger_books, settle_allocated_adds_every_share_to_the_exposure)
@@ -327,11 +333,12 @@ Test(ledger_books, settle_allocated_adds_every_share_to_the_exposure)
     cr_assert_eq(exposure("BOC"), 650000);
     cr_assert_eq(exposure("CCB"), 400000);
 
-    /* A zero share (a bank cut out) leaves no trace in the exposure. */
+    /* A zero share (a bank cut out) leaves no trace in the exposure, and
+     * is not held to its caps. */
     id = open_book();
     close_early(id);
-    cr_assert_eq(CALL(ledger_book_settle, GROUP, id, BOOK_ALLOCATED, NULL, 0,
-                      &(const ledger_share){"ABC", 0}, 1)
+    cr_assert_eq(CALL(ledger_book_settle, GROUP, id, BOOK_ALLOCATED, NULL, 0, BORROWER, 0,
+                      &(const ledger_share){"ABC", 0, 0, 0}, 1)
                      ->code,
                  SYND_OK);
     cr_assert_eq(fx_redis("HEXISTS %s ABC", EXPOSURE_KEY)->integer, 0);
@@ -340,30 +347,43 @@ Test(ledger_books, settle_allocated_adds_every_share_to_the_exposure)
 Test(ledger_books, settle_failed_writes_no_exposure)
 {
     const char *id = open_book();
-    const ledger_share one[] = {{"BOC", 1}, {"CCB", 0}}, none[] = {{"BOC", 0}, {"CCB", 0}};
+    const ledger_share one[] = {{"BOC", 1, NO_CAP, NO_CAP}, {"CCB", 0, NO_CAP, NO_CAP}};
+    const ledger_share none[] = {{"BOC", 0, NO_CAP, NO_CAP}, {"CCB", 0, NO_CAP, NO_CAP}};
     const ledger_result *r;
 
     close_early(id);
-    refused(CALL(ledger_book_settle, GROUP, id, BOOK_FAILED, NULL, 0, one, 2),
+    refused(CALL(ledger_book_settle, GROUP, id, BOOK_FAILED, NULL, 0, BORROWER, 0, one, 2),
             SYND_INVALID_ARGUMENT, "book BK-1 failed, so every share is 0 (rule: settle)");
-    r = CALL(ledger_book_settle, GROUP, id, BOOK_FAILED, (const uint8_t *)"F", 1, none, 2);
+    r = CALL(ledger_book_settle, GROUP, id, BOOK_FAILED, (const uint8_t *)"F", 1, BORROWER, 0, none,
+             2);
     cr_assert_eq(r->code, SYND_OK, "%s", r->message);
     cr_assert_eq(r->book->state, BOOK_FAILED);
     cr_assert_eq(fx_redis("EXISTS %s", EXPOSURE_KEY)->integer, 0);
+    cr_assert_eq(fx_redis("EXISTS %s", BOOK_KEY("BK-1") ":outstanding")->integer, 0);
     cr_assert_eq(exposure("BOC"), 0);
 }
 
 Test(ledger_books, a_refused_settle_writes_nothing)
 {
     const char *id = open_book();
-    const ledger_share twice[] = {{"BOC", 1}, {"CCB", 2}, {"BOC", 3}};
+    const ledger_share twice[] = {
+        {"BOC", 1, NO_CAP, NO_CAP}, {"CCB", 2, NO_CAP, NO_CAP}, {"BOC", 3, NO_CAP, NO_CAP}};
+    const char *before;
 
     close_early(id);
-    refused(CALL(ledger_book_settle, GROUP, id, BOOK_ALLOCATED, NULL, 0, twice, 3),
+    before = fx_dump();
+    refused(CALL(ledger_book_settle, GROUP, id, BOOK_ALLOCATED, NULL, 0, BORROWER, 0, twice, 3),
             SYND_INVALID_ARGUMENT, "bank BOC has two shares");
-    refused(CALL(ledger_book_settle, GROUP, id, BOOK_CLOSED, NULL, 0, NULL, 0),
+    refused(CALL(ledger_book_settle, GROUP, id, BOOK_CLOSED, NULL, 0, BORROWER, 0, NULL, 0),
             SYND_INVALID_ARGUMENT, "outcome CLOSED is not ALLOCATED or FAILED");
-    cr_assert_eq(fx_redis("EXISTS %s", EXPOSURE_KEY)->integer, 0);
+    refused(CALL(ledger_book_settle, GROUP, id, BOOK_ALLOCATED, NULL, 0, "91350100M000200Y00", 0,
+                 twice, 1),
+            SYND_INVALID_ARGUMENT,
+            "book BK-1 is for borrower 91350100M000100Y00, not 91350100M000200Y00 "
+            "(rule: one borrower a book)");
+    refused(CALL(ledger_book_settle, GROUP, id, BOOK_ALLOCATED, NULL, 0, BORROWER, -1, twice, 1),
+            SYND_INVALID_ARGUMENT, "joint_limit_fen -1 is not an integer");
+    cr_assert_str_eq(fx_dump(), before);
     cr_assert_eq(CALL(ledger_book_get, GROUP, id)->book->state, BOOK_CLOSED);
 }
 
@@ -379,7 +399,8 @@ Test(ledger_books, terms_and_allocation_are_binary_safe)
     cr_assert_eq(r->book->terms_len, sizeof(terms));
     cr_assert_arr_eq(r->book->terms, terms, sizeof(terms));
     close_early("BK-1");
-    r = CALL(ledger_book_settle, GROUP, "BK-1", BOOK_FAILED, alloc, sizeof(alloc), NULL, 0);
+    r = CALL(ledger_book_settle, GROUP, "BK-1", BOOK_FAILED, alloc, sizeof(alloc), BORROWER, 0,
+             NULL, 0);
     cr_assert_eq(r->code, SYND_OK, "%s", r->message);
     cr_assert_eq(r->book->allocation_len, sizeof(alloc));
     cr_assert_arr_eq(r->book->allocation, alloc, sizeof(alloc));
