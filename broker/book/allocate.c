@@ -496,3 +496,19 @@ synd_code book_allocate(const book_alloc_input *in, book_allocation *out, synd_s
     st->message[0] = '\0';
     return SYND_OK;
 }
+
+synd_code book_allocation_fail(const book_alloc_input *in, const char *reason,
+                               book_allocation *out, synd_status *st)
+{
+    alloc a;
+    synd_code rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = check_input(in, st)) || (rc = alloc_init(&a, in, st)))
+        return rc;
+    write_result(&a, false, reason, out);
+    alloc_free(&a);
+    st->code = SYND_OK;
+    st->message[0] = '\0';
+    return SYND_OK;
+}

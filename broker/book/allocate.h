@@ -67,6 +67,12 @@ typedef struct book_allocation {
  * Release out with book_allocation_free() in every case. */
 synd_code book_allocate(const book_alloc_input *in, book_allocation *out, synd_status *st);
 
+/* The result of a book that cannot be placed for a reason outside the
+ * allocation (a borrower's joint credit limit): FAILED with reason, every
+ * bank listed at zero. Returns as book_allocate() does. */
+synd_code book_allocation_fail(const book_alloc_input *in, const char *reason,
+                               book_allocation *out, synd_status *st);
+
 /* Releases what book_allocate() put in a; a cleared a is fine. */
 void book_allocation_free(book_allocation *a);
 
