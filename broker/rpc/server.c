@@ -44,6 +44,8 @@ struct rpc_server {
     size_t n_services;
     rpc_call *calls; /* every call a handler still holds, unary or stream */
     rpc_stats stats;
+    rpc_observer_fn observer;
+    void *observer_arg;
 };
 
 /* protoc-c 1.4 ignores `stream` in the schema, so the server-streaming
@@ -51,6 +53,7 @@ struct rpc_server {
 static const char *const streaming_methods[] = {
     "synd.v1.Health/Watch",
     "synd.v1.Syndication/WatchBooks",
+    "synd.v1.Supervision/WatchSupervision",
     NULL,
 };
 
@@ -155,6 +158,29 @@ static void call_cancel(rpc_call *c)
     call_free(c);
 }
 
+/* Tells the observer (the audit trail) how a call ended. */
+static void observe(rpc_call *c, synd_code code, const char *message)
+{
+    if (c->server->observer)
+        c->server->observer(c->server->observer_arg, c, code, message);
+}
+
+void rpc_server_set_observer(rpc_server *s, rpc_observer_fn fn, void *arg)
+{
+    s->observer = fn;
+    s->observer_arg = arg;
+}
+
+const char *rpc_call_method(const rpc_call *c)
+{
+    return c->method;
+}
+
+const ProtobufCMessage *rpc_call_input(const rpc_call *c)
+{
+    return c->input;
+}
+
 const registry_identity *rpc_call_identity(const rpc_call *c)
 {
     return &c->identity;
@@ -180,8 +206,10 @@ int rpc_call_reply(rpc_call *c, const ProtobufCMessage *msg)
     int rc = -1;
 
     if (c->state != CALL_OPEN) {
-        if (!c->streaming)
+        if (!c->streaming) {
+            observe(c, SYND_OK, "");
             call_free(c);
+        }
         return -1;
     }
     payload = malloc(n ? n : 1);
@@ -195,6 +223,9 @@ int rpc_call_reply(rpc_call *c, const ProtobufCMessage *msg)
     if (!c->streaming) {
         env.status = &ok;
         env.end_of_stream = 1;
+        /* Before the answer leaves: what the observer records (the audit
+         * trail) is then stamped and queued before the caller sees it. */
+        observe(c, SYND_OK, "");
     }
     rc = send_envelope(c->server, c->peer, c->peer_len, &env);
     free(payload);
@@ -210,12 +241,12 @@ void rpc_call_finish(rpc_call *c, synd_code code, const char *fmt, ...)
     char message[512];
     va_list ap;
 
-    if (c->state == CALL_OPEN) {
-        va_start(ap, fmt);
-        vsnprintf(message, sizeof(message), fmt, ap);
-        va_end(ap);
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    observe(c, code, message); /* before the status leaves, as in rpc_call_reply() */
+    if (c->state == CALL_OPEN)
         send_status(c->server, c->peer, c->peer_len, c->id, code, message);
-    }
     call_free(c);
 }
 

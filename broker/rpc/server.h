@@ -72,7 +72,21 @@ int64_t rpc_server_tick(rpc_server *s, int64_t now_ms);
 
 void rpc_server_stats(const rpc_server *s, rpc_stats *out);
 
+/* Told how every call a handler ran ended: its code and message (""
+ * when it succeeded). Runs before the call is freed, so the rpc_call
+ * accessors work; it must not answer or finish c. */
+typedef void (*rpc_observer_fn)(void *arg, const rpc_call *c, synd_code code, const char *message);
+
+/* Sets the one observer (the audit trail); NULL for none. */
+void rpc_server_set_observer(rpc_server *s, rpc_observer_fn fn, void *arg);
+
 /* --- for handlers ------------------------------------------------------ */
+
+/* The full method name of the call, "/synd.v1.Syndication/SubmitBid". */
+const char *rpc_call_method(const rpc_call *c);
+
+/* The decoded request, as the handler got it. */
+const ProtobufCMessage *rpc_call_input(const rpc_call *c);
 
 /* The caller's identity, from its CURVE key via ZAP. */
 const registry_identity *rpc_call_identity(const rpc_call *c);
