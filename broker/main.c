@@ -17,6 +17,9 @@
 #include "rpc/reflection.h"
 #include "rpc/server.h"
 #include "rpc/zap.h"
+#include "supervise/audit.h"
+#include "supervise/events.h"
+#include "supervise/supervision.h"
 #include "synd/synd.h"
 #include "syndication/syndication.h"
 
@@ -39,6 +42,9 @@ typedef struct broker {
     ledger *ledger;
     book_rules rules;
     syndication *synd;
+    events *events;
+    audit *audit;
+    supervision *supervision;
 } broker;
 
 static volatile sig_atomic_t stopping;
@@ -165,23 +171,37 @@ static int broker_open(broker *b, const config *cfg, synd_status *st)
     b->rules = book_rules_default();
     b->health = rpc_health_new(b->srv);
     b->reflection = rpc_reflection_new(b->srv);
-    b->synd = syndication_new(b->ledger, b->reg, &b->rules);
-    if (b->health == NULL || b->reflection == NULL || b->synd == NULL ||
+    b->events = events_new(b->ledger);
+    b->audit = audit_new(b->ledger, b->events);
+    b->supervision = supervision_new(b->ledger, b->events);
+    b->synd = syndication_new(b->ledger, b->reg, &b->rules, b->events, b->audit);
+    if (b->health == NULL || b->reflection == NULL || b->synd == NULL || b->events == NULL ||
+        b->audit == NULL || b->supervision == NULL ||
         rpc_server_add_service(b->srv, rpc_health_service(b->health)) != 0 ||
         rpc_server_add_service(b->srv, rpc_reflection_service(b->reflection)) != 0 ||
         rpc_server_add_service(b->srv, syndication_service(b->synd)) != 0 ||
-        rpc_server_add_service(b->srv, syndication_directory(b->synd)) != 0) {
+        rpc_server_add_service(b->srv, syndication_directory(b->synd)) != 0 ||
+        rpc_server_add_service(b->srv, supervision_service(b->supervision)) != 0) {
         synd_status_set(st, SYND_RESOURCE_EXHAUSTED, "out of memory creating services");
         return -1;
     }
+    /* Every call's outcome goes to the audit trail; refusals to the feed. */
+    rpc_server_set_observer(b->srv, audit_observe, b->audit);
     return 0;
 }
 
+/* Frees in the order callbacks allow: the ledger first, whose pending
+ * commands call back into services that answer through the server, whose
+ * observer writes to the audit and the feed; then the server, whose open
+ * streams' cancel hooks reach the feed; then what they called into. */
 static void broker_close(broker *b)
 {
     ledger_free(b->ledger);
     rpc_server_free(b->srv);
     syndication_free(b->synd);
+    supervision_free(b->supervision);
+    audit_free(b->audit);
+    events_free(b->events);
     rpc_health_free(b->health);
     rpc_reflection_free(b->reflection);
     rpc_zap_free(b->zap);
