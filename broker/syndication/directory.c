@@ -70,24 +70,74 @@ static void put_bank(Synd__V1__Registry_Service *dir, const Synd__V1__Bank *in,
         syndication_unavailable(data);
 }
 
+/* A PutBorrower in flight: its call and the borrower's use before it. */
+typedef struct put {
+    syndication *s;
+    rpc_call *call;
+    int64_t used_fen;
+} put;
+
+/* A joint limit set below what the borrower already uses is allowed, but
+ * supervisors are alerted; new lending is then blocked by the limit. */
+static void alert_below_use(const put *p, const Synd__V1__Borrower *b)
+{
+    Synd__V1__SupervisionEvent ev = SYND__V1__SUPERVISION_EVENT__INIT;
+    limit_alert alert;
+
+    if (!limit_below_use(p->used_fen, b->joint_limit_fen, &alert))
+        return;
+    ev.kind = SYND__V1__SUPERVISION_EVENT__KIND__ALERT;
+    ev.bank_id = (char *)rpc_call_identity(p->call)->bank_id;
+    ev.borrower_code = b->code;
+    ev.group_id = b->group_id[0] ? b->group_id : b->code;
+    ev.exposure_fen = alert.exposure_fen;
+    ev.threshold_fen = alert.threshold_fen;
+    ev.limit_fen = alert.base_fen;
+    ev.rule = alert.rule;
+    events_emit(p->s->ev, &ev);
+}
+
 static void on_borrower(void *arg, const ledger_result *r)
 {
+    put *p = arg;
     Synd__V1__Borrower out;
 
     if (r->code != SYND_OK) {
-        rpc_call_finish(arg, r->code, "%s", r->message);
+        rpc_call_finish(p->call, r->code, "%s", r->message);
+    } else {
+        alert_below_use(p, (const Synd__V1__Borrower *)rpc_call_input(p->call));
+        wire_borrower(r->borrower, &out);
+        rpc_call_reply(p->call, &out.base);
+    }
+    free(p);
+}
+
+/* Reads the borrower's use, then stores it. */
+static void on_use(void *arg, const ledger_result *r)
+{
+    put *p = arg;
+    const Synd__V1__Borrower *in = (const Synd__V1__Borrower *)rpc_call_input(p->call);
+    ledger_borrower b = {in->code, in->name, in->group_id[0] ? in->group_id : in->code,
+                         in->joint_limit_fen};
+
+    if (r->code != SYND_OK) {
+        rpc_call_finish(p->call, r->code, "%s", r->message);
+        free(p);
         return;
     }
-    wire_borrower(r->borrower, &out);
-    rpc_call_reply(arg, &out.base);
+    p->used_fen = r->positions->borrower_total_fen;
+    if (ledger_borrower_put(p->s->l, &b, on_borrower, p) != 0) {
+        syndication_unavailable(p->call);
+        free(p);
+    }
 }
 
 static void put_borrower(Synd__V1__Registry_Service *dir, const Synd__V1__Borrower *in,
                          Synd__V1__Borrower_Closure closure, void *data)
 {
-    ledger_borrower b = {in->code, in->name, in->group_id[0] ? in->group_id : in->code,
-                         in->joint_limit_fen};
+    const char *group = in->group_id[0] ? in->group_id : in->code;
     synd_status st;
+    put *p;
 
     if (syndication_require_role(data, ROLE_OPERATOR, "PutBorrower") != 0)
         return;
@@ -95,15 +145,23 @@ static void put_borrower(Synd__V1__Registry_Service *dir, const Synd__V1__Borrow
         rpc_call_finish(data, st.code, "%s", st.message);
         return;
     }
-    if (!id_ok(b.group) || in->joint_limit_fen < 0) {
+    if (!id_ok(group) || in->joint_limit_fen < 0) {
         rpc_call_finish(data, SYND_INVALID_ARGUMENT,
                         "group_id must be 1-%d characters of [A-Za-z0-9_-] and joint_limit_fen "
                         "non-negative",
                         REGISTRY_MAX_ID - 1);
         return;
     }
-    if (ledger_borrower_put(from_dir(dir)->l, &b, on_borrower, data) != 0)
+    if ((p = calloc(1, sizeof(*p))) == NULL) {
+        rpc_call_finish(data, SYND_RESOURCE_EXHAUSTED, "broker out of memory");
+        return;
+    }
+    p->s = from_dir(dir);
+    p->call = data;
+    if (ledger_positions_get(p->s->l, group, in->code, NULL, 0, on_use, p) != 0) {
         syndication_unavailable(data);
+        free(p);
+    }
 }
 
 static void on_banks(void *arg, const ledger_result *r)

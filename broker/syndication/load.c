@@ -1,5 +1,7 @@
 /* Bringing the service up: the registry file into Redis, then every book
  * Redis holds into the catalog, each open book with its close timer. */
+#include <string.h>
+
 #include "log.h"
 #include "rpc/envelope.h"
 #include "syndication/internal.h"
@@ -74,18 +76,52 @@ static void queue(syndication *s, int rc)
         s->load_failed = 1;
 }
 
-static void put_registry(syndication *s)
+static int known_bank(const ledger_result *r, const char *id)
 {
-    for (size_t i = 0; s->reg && i < registry_bank_count(s->reg); i++) {
+    for (size_t i = 0; i < r->n_items; i++) {
+        if (strcmp(r->banks[i].bank_id, id) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int known_borrower(const ledger_result *r, const char *code)
+{
+    for (size_t i = 0; i < r->n_items; i++) {
+        if (strcmp(r->borrowers[i].code, code) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The registry file seeds Redis: a bank it lists that Redis does not
+ * know yet is added; one Redis knows keeps what operators set since. */
+static void on_banks(void *arg, const ledger_result *r)
+{
+    syndication *s = arg;
+
+    for (size_t i = 0; r->code == SYND_OK && i < registry_bank_count(s->reg); i++) {
         const registry_bank *b = registry_bank_at(s->reg, i);
         ledger_bank lb = {b->id, b->name, b->net_capital_fen, b->tier1_capital_fen};
-        queue(s, ledger_bank_put(s->l, &lb, on_put, s));
+        if (!known_bank(r, b->id))
+            queue(s, ledger_bank_put(s->l, &lb, on_put, s));
     }
-    for (size_t i = 0; s->reg && i < registry_borrower_count(s->reg); i++) {
+    step_done(s, r->code, "the banks", r->message);
+}
+
+/* As on_banks, for borrowers: a joint limit an operator set survives a
+ * restart with the same file. */
+static void on_borrowers(void *arg, const ledger_result *r)
+{
+    syndication *s = arg;
+
+    for (size_t i = 0; r->code == SYND_OK && i < registry_borrower_count(s->reg); i++) {
         const registry_borrower *b = registry_borrower_at(s->reg, i);
         ledger_borrower lb = {b->code, b->name, b->group, b->joint_limit_fen};
-        queue(s, ledger_borrower_put(s->l, &lb, on_put, s));
+        if (!known_borrower(r, b->code))
+            queue(s, ledger_borrower_put(s->l, &lb, on_put, s));
     }
+    step_done(s, r->code, "the borrowers", r->message);
 }
 
 void syndication_load_start(syndication *s)
@@ -93,7 +129,10 @@ void syndication_load_start(syndication *s)
     s->loading = 1;
     s->load_failed = 0;
     s->pending = 1; /* held until every step is queued */
-    put_registry(s);
+    if (s->reg != NULL) {
+        queue(s, ledger_banks_list(s->l, on_banks, s));
+        queue(s, ledger_borrowers_list(s->l, on_borrowers, s));
+    }
     queue(s, ledger_book_index(s->l, on_index, s));
     step_done(s, SYND_OK, "", "");
 }

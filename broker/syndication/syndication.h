@@ -16,12 +16,16 @@
 #include "book/terms.h"
 #include "ledger/ledger.h"
 #include "registry.h"
+#include "supervise/audit.h"
+#include "supervise/events.h"
 
 typedef struct syndication syndication;
 
-/* Creates the service. l, reg and rules are borrowed; reg may be NULL
- * (insecure mode has no registry file). */
-syndication *syndication_new(ledger *l, const registry *reg, const book_rules *rules);
+/* Creates the service. Everything passed is borrowed; reg may be NULL
+ * (insecure mode has no registry file). Exposure changes and alerts go
+ * to ev, and what the clock does to the audit trail au. */
+syndication *syndication_new(ledger *l, const registry *reg, const book_rules *rules, events *ev,
+                             audit *au);
 
 /* Frees the service. Close the server and the ledger first. */
 void syndication_free(syndication *s);
