@@ -5,7 +5,7 @@ FROM debian:12
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-compiler \
-      libhiredis-dev libconfig-dev libsodium-dev \
+      libhiredis-dev libconfig-dev libsodium-dev libncurses-dev libjansson-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

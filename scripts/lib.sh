@@ -6,7 +6,7 @@ SYND_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Debian 12 packages the build, the tests and the demo need.
 SYND_PACKAGES="build-essential cmake pkg-config libzmq3-dev libprotobuf-c-dev
 protobuf-c-compiler libhiredis-dev libcriterion-dev libconfig-dev libsodium-dev
-redis-server redis-tools"
+libncurses-dev libjansson-dev redis-server redis-tools"
 
 # Installs what is missing when run as root; otherwise prints the one
 # apt-get line that would, and fails.
