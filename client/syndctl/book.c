@@ -11,6 +11,7 @@
 #define M_CANCEL "/synd.v1.Syndication/CancelBook"
 #define M_GET    "/synd.v1.Syndication/GetBook"
 #define M_ALLOC  "/synd.v1.Syndication/GetAllocation"
+#define M_REPAY  "/synd.v1.Syndication/RecordRepayment"
 
 static int64_t now_ms(void)
 {
@@ -300,4 +301,58 @@ int ctl_book_allocation(ctl *c, int argc, char **argv)
     rc = print_allocation(a);
     protobuf_c_message_free_unpacked(&a->base, NULL);
     return rc;
+}
+
+/* Parses book repay's arguments: BOOK --amount AMOUNT. Returns 0, 1 for
+ * --help, or 2 after the usage. */
+static int repay_args(ctl *c, int argc, char **argv, Synd__V1__RecordRepaymentRequest *req)
+{
+    static const struct option opts[] = {{"amount", required_argument, NULL, 'a'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    int o, have_amount = 0;
+    synd_status st;
+
+    optind = 0;
+    opterr = 0;
+    while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (o == 'h')
+            return 1;
+        if (o != 'a') {
+            ctl_opt_error(o, argv, &st);
+            return ctl_usage_error(c, "%s", st.message);
+        }
+        if (ctl_parse_money("--amount", optarg, &req->amount_fen, &st) != 0)
+            return ctl_usage_error(c, "%s", st.message);
+        have_amount = 1;
+    }
+    if (optind + 1 != argc)
+        return ctl_usage_error(c, optind == argc ? "missing BOOK" : "one BOOK only");
+    if (!have_amount)
+        return ctl_usage_error(c, "--amount is required");
+    req->book_id = argv[optind];
+    return 0;
+}
+
+int ctl_book_repay(ctl *c, int argc, char **argv)
+{
+    Synd__V1__RecordRepaymentRequest req = SYND__V1__RECORD_REPAYMENT_REQUEST__INIT;
+    Synd__V1__RecordRepaymentResponse *r;
+    char m[SYND_MONEY_LEN];
+    int rc = repay_args(c, argc, argv, &req);
+
+    if (rc == 1) {
+        ctl_usage(c, stdout);
+        return 0;
+    }
+    if (rc != 0 || (rc = ctl_call(c, M_REPAY, &req.base,
+                                  &synd__v1__record_repayment_response__descriptor, &r, NULL)))
+        return rc;
+    printf("book %s: %s still outstanding\n", r->book_id,
+           synd_money_format(r->outstanding_fen, m, sizeof(m)));
+    for (size_t i = 0; i < r->n_outstanding; i++)
+        printf("  %-10s %s\n", r->outstanding[i]->bank_id,
+               synd_money_format(r->outstanding[i]->alloc_fen, m, sizeof(m)));
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    return 0;
 }

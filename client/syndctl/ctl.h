@@ -156,6 +156,7 @@ int ctl_book_close(ctl *c, int argc, char **argv);
 int ctl_book_cancel(ctl *c, int argc, char **argv);
 int ctl_book_show(ctl *c, int argc, char **argv);
 int ctl_book_allocation(ctl *c, int argc, char **argv);
+int ctl_book_repay(ctl *c, int argc, char **argv);
 int ctl_bid_submit(ctl *c, int argc, char **argv);
 int ctl_bid_withdraw(ctl *c, int argc, char **argv);
 int ctl_headroom(ctl *c, int argc, char **argv);

@@ -21,6 +21,8 @@ static const command commands[] = {
     {"book", "show", "BOOK", "terms, state, the bids you may see, the allocation", ctl_book_show,
      NULL},
     {"book", "allocation", "BOOK", "the allocation of a settled book", ctl_book_allocation, NULL},
+    {"book", "repay", "BOOK --amount AMOUNT",
+     "record a repayment, shared pro-rata by the lenders (lead)", ctl_book_repay, NULL},
     {"bid", "submit", "BOOK --amount AMOUNT --spread BPS [--idempotency-key KEY]",
      "bid, or replace this bank's bid", ctl_bid_submit,
      "AMOUNT is yuan: 1234.56, 500m, 1.5bn, ¥2,000,000. Without --idempotency-key\n"
