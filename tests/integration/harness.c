@@ -20,12 +20,13 @@
 
 #include "harness.h"
 
-#define START_ATTEMPTS 3     /* a free port can be taken before we bind it */
-#define REDIS_UP_MS    5000  /* bound for Redis to answer PING */
-#define BROKER_UP_MS   10000 /* bound for the broker to answer SERVING */
-#define TERM_GRACE_MS  5000  /* SIGTERM to SIGKILL */
-#define RUN_BOUND_MS   10000 /* harness_run() */
-#define MAX_FILE_READ  (1024 * 1024)
+#define START_ATTEMPTS  3     /* a free port can be taken before we bind it */
+#define REDIS_UP_MS     5000  /* bound for Redis to answer PING */
+#define BROKER_UP_MS    10000 /* bound for the broker to answer SERVING */
+#define TERM_GRACE_MS   5000  /* SIGTERM to SIGKILL */
+#define RUN_BOUND_MS    10000 /* harness_run() */
+#define MAX_FILE_READ   (1024 * 1024)
+#define MAX_BROKER_ARGS 32 /* syndbroker's argv, with the flags a test adds */
 
 /* The registered identities, one bank per role, in harness_who order. */
 static const struct {
@@ -123,10 +124,7 @@ static void dump_file(const char *path)
     fclose(f);
 }
 
-/* Forks and execs argv (searched on PATH) with stdout and stderr appended
- * to log_path. The child is killed if the test process dies first, and
- * gets default signal handling whatever the test runner set up. */
-static pid_t spawn(const char *const argv[], const char *log_path)
+pid_t harness_spawn(const char *const argv[], const char *log_path)
 {
     pid_t parent = getpid(), pid;
     int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -190,9 +188,7 @@ static int wait_exit(pid_t pid, int bound_ms, int *status)
     return reaped(pid, status);
 }
 
-/* Stops a child: SIGTERM (and SIGCONT, in case a test froze it), SIGKILL
- * after TERM_GRACE_MS. Returns its wait status. */
-static int stop_child(pid_t pid, const char *what)
+int harness_child_stop(pid_t pid, const char *what)
 {
     int status = 0;
 
@@ -236,7 +232,7 @@ int harness_redis_start(harness *h)
     int status;
 
     snprintf(port, sizeof(port), "%d", h->redis_port);
-    if ((h->redis_pid = spawn(argv, h->redis_log)) < 0) {
+    if ((h->redis_pid = harness_spawn(argv, h->redis_log)) < 0) {
         h->redis_pid = 0;
         return -1;
     }
@@ -255,7 +251,7 @@ int harness_redis_start(harness *h)
     fprintf(stderr, "harness: redis-server on port %d did not answer PING in %d ms\n",
             h->redis_port, REDIS_UP_MS);
     dump_file(h->redis_log);
-    stop_child(h->redis_pid, "redis-server");
+    harness_child_stop(h->redis_pid, "redis-server");
     h->redis_pid = 0;
     return -1;
 }
@@ -438,20 +434,42 @@ static int wait_serving(const harness *h, harness_broker *b)
     return rc;
 }
 
+/* The flags every broker gets after the harness's own; see
+ * harness_set_broker_flags(). */
+static const char *const no_quotas[] = {"--quota-rate", "0", "--quota-streams", "0", NULL};
+static const char *const *broker_flags = no_quotas;
+
+void harness_set_broker_flags(const char *const *flags)
+{
+    broker_flags = flags != NULL ? flags : no_quotas;
+}
+
 /* Spawns one broker on b->port; see harness_broker_start(). */
 static int broker_spawn(harness *h, harness_broker *b)
 {
     char redis[64];
-    const char *argv[] = {SYNDBROKER_PATH,    "--bind", b->endpoint,  "--redis",        redis,
-                          "--log-level",      "debug",  "--registry", h->registry_path, "--key",
-                          h->broker_key_path, NULL};
+    const char *argv[MAX_BROKER_ARGS] = {SYNDBROKER_PATH, "--bind",      b->endpoint, "--redis",
+                                         redis,           "--log-level", "debug"};
+    size_t n = 7;
 
     snprintf(redis, sizeof(redis), "127.0.0.1:%d", h->redis_port);
     if (b->insecure) {
-        argv[7] = "--insecure";
-        argv[8] = NULL;
+        argv[n++] = "--insecure";
+    } else {
+        argv[n++] = "--registry";
+        argv[n++] = h->registry_path;
+        argv[n++] = "--key";
+        argv[n++] = h->broker_key_path;
     }
-    b->pid = spawn(argv, b->log_path);
+    for (size_t i = 0; broker_flags[i] != NULL; i++) {
+        if (n + 1 >= MAX_BROKER_ARGS) {
+            fprintf(stderr, "harness: more than %d broker arguments\n", MAX_BROKER_ARGS - 1);
+            return -1;
+        }
+        argv[n++] = broker_flags[i];
+    }
+    argv[n] = NULL;
+    b->pid = harness_spawn(argv, b->log_path);
     if (b->pid < 0) {
         b->pid = 0;
         return -1;
@@ -475,13 +493,13 @@ int harness_broker_start(harness *h, harness_broker *b, int insecure)
             break;
     }
     if (rc != 0 && b->pid > 0) {
-        stop_child(b->pid, "syndbroker");
+        harness_child_stop(b->pid, "syndbroker");
         b->pid = 0;
     }
     return rc == 0 ? 0 : -1;
 }
 
-int harness_start(harness *h)
+int harness_prepare(harness *h)
 {
     int rc = -1;
 
@@ -494,9 +512,54 @@ int harness_start(harness *h)
             break;
         rc = harness_redis_start(h);
     }
-    if (rc != 0 || make_keys(h) != 0 || write_registry(h) != 0 ||
-        harness_broker_start(h, &h->broker, 0) != 0) {
+    if (rc != 0 || make_keys(h) != 0 || write_registry(h) != 0) {
         harness_stop(h);
+        return -1;
+    }
+    return 0;
+}
+
+int harness_start(harness *h)
+{
+    if (harness_prepare(h) != 0)
+        return -1;
+    if (harness_broker_start(h, &h->broker, 0) != 0) {
+        harness_stop(h);
+        return -1;
+    }
+    return 0;
+}
+
+int harness_broker_kill(harness_broker *b)
+{
+    int status;
+
+    if (b->pid <= 0) {
+        fprintf(stderr, "harness: syndbroker is not running\n");
+        return -1;
+    }
+    if (kill(b->pid, SIGKILL) != 0) {
+        fprintf(stderr, "harness: kill syndbroker: %s\n", strerror(errno));
+        return -1;
+    }
+    while (waitpid(b->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    b->pid = 0;
+    return 0;
+}
+
+int harness_broker_restart(harness *h, harness_broker *b)
+{
+    if (b->pid > 0) {
+        fprintf(stderr, "harness: syndbroker at %s is still running\n", b->endpoint);
+        return -1;
+    }
+    if (broker_spawn(h, b) != 0)
+        return -1;
+    if (wait_serving(h, b) != 0) {
+        if (b->pid > 0)
+            harness_child_stop(b->pid, "syndbroker");
+        b->pid = 0;
         return -1;
     }
     return 0;
@@ -509,7 +572,7 @@ static int broker_stop(harness_broker *b)
 
     if (b->pid <= 0)
         return 0;
-    status = stop_child(b->pid, "syndbroker");
+    status = harness_child_stop(b->pid, "syndbroker");
     b->pid = 0;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
@@ -528,7 +591,7 @@ int harness_stop(harness *h)
     if (broker_stop(&h->plain) != 0)
         rc = -1;
     if (h->redis_pid > 0) {
-        stop_child(h->redis_pid, "redis-server");
+        harness_child_stop(h->redis_pid, "redis-server");
         h->redis_pid = 0;
     }
     harness_rmdir(h->dir);
@@ -625,14 +688,14 @@ Synd__V1__Envelope *harness_recv_envelope(void *sock, int timeout_ms)
 
 int harness_run(const char *const argv[], const char *out_path)
 {
-    pid_t pid = spawn(argv, out_path);
+    pid_t pid = harness_spawn(argv, out_path);
     int status;
 
     if (pid < 0)
         return -1;
     if (!wait_exit(pid, RUN_BOUND_MS, &status)) {
         fprintf(stderr, "harness: %s still running after %d ms\n", argv[0], RUN_BOUND_MS);
-        stop_child(pid, argv[0]);
+        harness_child_stop(pid, argv[0]);
         return -1;
     }
     if (!WIFEXITED(status)) {

@@ -68,6 +68,11 @@ typedef struct harness {
  * was started is stopped and the folder removed. */
 int harness_start(harness *h);
 
+/* harness_start() without the broker: a test may then rewrite the registry
+ * at h->registry_path (keeping the lead's key, which the harness checks
+ * health with) before it calls harness_broker_start(h, &h->broker, 0). */
+int harness_prepare(harness *h);
+
 /* Stops every child (SIGTERM, then SIGKILL after a bound) and removes the
  * folder. Returns 0 if every broker exited with status 0 on SIGTERM, so a
  * broker that crashes or leaks at shutdown (under ASan) fails the test. */
@@ -76,6 +81,20 @@ int harness_stop(harness *h);
 /* Starts a broker on a new free port against the test's Redis; b is
  * &h->broker or &h->plain. Returns once it answers SERVING (10 s bound). */
 int harness_broker_start(harness *h, harness_broker *b, int insecure);
+
+/* The flags every broker the harness starts (or restarts) gets after its
+ * own: a NULL-terminated list, kept by reference. By default the fair-use
+ * quotas are off (--quota-rate 0 --quota-streams 0), so that tests that
+ * hammer the broker on purpose test what they mean to; the security tests
+ * set the quotas they test. NULL restores the default. */
+void harness_set_broker_flags(const char *const *flags);
+
+/* Kills a broker with SIGKILL and reaps it; its port and log are kept. */
+int harness_broker_kill(harness_broker *b);
+
+/* Starts a killed broker again on its own port, against the test's Redis,
+ * and returns once it answers SERVING (10 s bound). */
+int harness_broker_restart(harness *h, harness_broker *b);
 
 /* (Re)starts redis-server on h->redis_port and waits until it answers PING. */
 int harness_redis_start(harness *h);
@@ -107,6 +126,16 @@ int harness_health(synd_client *c, const char *service, int timeout_ms);
 
 /* Reflection/GetStats into *out. */
 int harness_stats(synd_client *c, Synd__V1__GetStatsResponse *out);
+
+/* Forks and execs argv (searched on PATH) with stdout and stderr appended
+ * to log_path. The child is killed if the test process dies first, and
+ * gets default signal handling whatever the test runner set up. Returns
+ * its pid, or -1. */
+pid_t harness_spawn(const char *const argv[], const char *log_path);
+
+/* Stops a child: SIGTERM (and SIGCONT, in case a test froze it), SIGKILL
+ * after 5 s. Returns its wait status. */
+int harness_child_stop(pid_t pid, const char *what);
 
 /* Runs argv to completion (bound 10 s) with stdout and stderr in out_path.
  * Returns its exit code, or -1 if it did not exit normally. */
