@@ -1,4 +1,4 @@
-/* Registry file loading and key lookup. */
+/* Registry file loading, reloading and key lookup. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +10,8 @@
 #include "registry.h"
 
 typedef struct registry_key {
-    uint8_t key[32];
-    registry_identity id;
+    registry_identity id; /* id.key is the key */
+    int revoked;
 } registry_key;
 
 struct registry {
@@ -66,6 +66,7 @@ static int add_key(registry *r, const char *bank, config_setting_t *k, const cha
 {
     const char *role_s, *z85;
     registry_key *rk = &r->keys[r->n];
+    config_setting_t *revoked = config_setting_lookup(k, "revoked");
     int line = config_setting_source_line(k);
 
     if (!config_setting_lookup_string(k, "role", &role_s) ||
@@ -76,14 +77,20 @@ static int add_key(registry *r, const char *bank, config_setting_t *k, const cha
         return -1;
     }
     if (!config_setting_lookup_string(k, "public_key", &z85) || strlen(z85) != 40 ||
-        zmq_z85_decode(rk->key, z85) == NULL) {
+        zmq_z85_decode(rk->id.key, z85) == NULL) {
         synd_status_set(st, SYND_INVALID_ARGUMENT,
                         "%s:%d: bank %s: public_key must be a 40-character Z85 key", path, line,
                         bank);
         return -1;
     }
+    if (revoked != NULL && config_setting_type(revoked) != CONFIG_TYPE_BOOL) {
+        synd_status_set(st, SYND_INVALID_ARGUMENT,
+                        "%s:%d: bank %s: revoked must be true or false (no quotes)", path,
+                        config_setting_source_line(revoked), bank);
+        return -1;
+    }
     for (size_t i = 0; i < r->n; i++) {
-        if (memcmp(r->keys[i].key, rk->key, 32) == 0) {
+        if (memcmp(r->keys[i].id.key, rk->id.key, 32) == 0) {
             synd_status_set(st, SYND_INVALID_ARGUMENT,
                             "%s:%d: key %s is registered twice (also for bank %s)", path, line, z85,
                             r->keys[i].id.bank_id);
@@ -91,6 +98,8 @@ static int add_key(registry *r, const char *bank, config_setting_t *k, const cha
         }
     }
     strcpy(rk->id.bank_id, bank);
+    rk->id.has_key = 1;
+    rk->revoked = revoked != NULL && config_setting_get_bool(revoked);
     r->n++;
     return 0;
 }
@@ -290,20 +299,70 @@ void registry_free(registry *r)
     free(r);
 }
 
-int registry_lookup(const registry *r, const uint8_t key[32], registry_identity *id)
+/* Swaps contents rather than pointers: the ZAP handler, the server and the
+ * services hold r itself, and all see the new file at once. */
+int registry_reload(registry *r, const char *path, synd_status *st)
+{
+    registry *fresh = registry_load(path, st), old;
+
+    if (fresh == NULL)
+        return -1;
+    old = *r;
+    *r = *fresh;
+    *fresh = old;
+    registry_free(fresh);
+    return 0;
+}
+
+static const registry_key *find_key(const registry *r, const uint8_t key[32])
 {
     for (size_t i = 0; i < r->n; i++) {
-        if (memcmp(r->keys[i].key, key, 32) == 0) {
-            *id = r->keys[i].id;
-            return 0;
-        }
+        if (memcmp(r->keys[i].id.key, key, 32) == 0)
+            return &r->keys[i];
     }
-    return -1;
+    return NULL;
+}
+
+int registry_lookup(const registry *r, const uint8_t key[32], registry_identity *id)
+{
+    const registry_key *k = find_key(r, key);
+
+    if (k == NULL || k->revoked)
+        return -1;
+    *id = k->id;
+    return 0;
+}
+
+int registry_is_revoked(const registry *r, const uint8_t key[32], registry_identity *id)
+{
+    const registry_key *k = find_key(r, key);
+
+    if (k == NULL || !k->revoked)
+        return 0;
+    *id = k->id;
+    return 1;
+}
+
+int registry_admits(const registry *r, const registry_identity *id)
+{
+    registry_identity now;
+
+    return id->has_key && registry_lookup(r, id->key, &now) == 0 &&
+           strcmp(now.bank_id, id->bank_id) == 0 && now.role == id->role;
 }
 
 size_t registry_size(const registry *r)
 {
     return r->n;
+}
+
+size_t registry_revoked_count(const registry *r)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < r->n; i++)
+        n += r->keys[i].revoked != 0;
+    return n;
 }
 
 size_t registry_bank_count(const registry *r)

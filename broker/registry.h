@@ -1,5 +1,7 @@
 /* The registry: which CurveZMQ public key belongs to which bank, in which
- * role. Read from a libconfig file at start. */
+ * role. Read from a libconfig file at start, and again whenever the file
+ * changes (registry_reload), so keys are added and revoked without a
+ * restart. */
 #ifndef SYND_REGISTRY_H
 #define SYND_REGISTRY_H
 
@@ -37,10 +39,13 @@ typedef struct registry_borrower {
     int64_t joint_limit_fen;
 } registry_borrower;
 
-/* One key's identity. */
+/* One key's identity: the bank and role it acts as, and the key itself,
+ * against which the registry is asked again on every call. */
 typedef struct registry_identity {
     char bank_id[REGISTRY_MAX_ID];
     registry_role role;
+    int has_key;     /* 0 for an anonymous (--insecure) caller */
+    uint8_t key[32]; /* the CURVE public key, when has_key */
 } registry_identity;
 
 /* Loads path. Returns the registry, or NULL with the reason (file, line and
@@ -49,7 +54,8 @@ typedef struct registry_identity {
  *   banks = (
  *     { id = "ICBC"; name = "Industrial and Commercial Bank";
  *       net_capital_fen = 380000000000000L; tier1_capital_fen = 330000000000000L;
- *       keys = ( { role = "lead"; public_key = "<Z85>"; } ); }
+ *       keys = ( { role = "lead"; public_key = "<Z85>"; },
+ *                { role = "lead"; public_key = "<Z85>"; revoked = true; } ); }
  *   );
  *   borrowers = (
  *     { code = "91350100M000100Y43"; name = "Fujian Motors"; group = "FJG";
@@ -57,17 +63,36 @@ typedef struct registry_identity {
  *   );
  *
  * Capital figures, names, groups, limits and the borrowers list are
- * optional; amounts are int64 fen and may not be negative. */
+ * optional; amounts are int64 fen and may not be negative. A key with
+ * revoked = true stays listed (tools show it) but admits no one; a key
+ * may appear once in the whole file, revoked or not. Other settings of a
+ * key entry (added_at, revoked_at) are notes for people and ignored. */
 registry *registry_load(const char *path, synd_status *st);
+
+/* Loads path again into r: on success r holds the new file's contents
+ * (pointers to r stay valid; pointers into it, from registry_bank_at()
+ * and the like, do not) and 0 is returned. On failure r is unchanged and
+ * st says why, as registry_load() does. */
+int registry_reload(registry *r, const char *path, synd_status *st);
 
 void registry_free(registry *r);
 
 /* Finds the identity of a 32-byte CURVE public key. Returns 0 and fills
- * *id, or -1 if the key is not registered. */
+ * *id, or -1 if the key is not registered or is revoked. */
 int registry_lookup(const registry *r, const uint8_t key[32], registry_identity *id);
 
-/* Number of keys loaded. */
+/* 1 if key is listed with revoked = true (and *id says whose it was), else
+ * 0. For log lines that tell a revoked key from an unknown one. */
+int registry_is_revoked(const registry *r, const uint8_t key[32], registry_identity *id);
+
+/* 1 if the registry still admits id: its key is listed, not revoked, and
+ * still maps to id's bank and role. An identity without a key is never
+ * admitted. */
+int registry_admits(const registry *r, const registry_identity *id);
+
+/* Number of keys listed, revoked ones included, and of revoked ones. */
 size_t registry_size(const registry *r);
+size_t registry_revoked_count(const registry *r);
 
 /* The banks and borrowers of the file, in file order, i < count. */
 size_t registry_bank_count(const registry *r);

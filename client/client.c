@@ -157,7 +157,8 @@ static synd_code refused_status(const synd_client *c, synd_status *st)
 {
     if (c->refused_why == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
         return synd_status_set(st, SYND_UNAUTHENTICATED,
-                               "broker at %s refused this key: it is not in the broker's registry",
+                               "broker at %s refused this key: it is not in the broker's "
+                               "registry, or it was revoked",
                                c->endpoint);
     return synd_status_set(st, SYND_UNAUTHENTICATED,
                            "handshake with %s failed: check the broker's public key, and "
