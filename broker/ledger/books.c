@@ -1,9 +1,8 @@
-/* Books, bids, exposures and the audit trail. Each API function but the
- * audit trail's is one call of the synd library's function of the same
- * name (broker/ledger/synd.lua), routed by the group's open index (or by
- * synd:books or synd:groups for the calls across groups), and each parser
- * reads that function's reply. The audit trail is a plain Redis stream,
- * written with XADD and read with XRANGE. */
+/* Books, bids and exposures. Each API function is one call of the synd
+ * library's function of the same name (broker/ledger/synd.lua), routed by
+ * the group's open index (or by synd:books or synd:groups for the calls
+ * across groups), and each parser reads that function's reply. The audit
+ * trail is in trail.c. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +16,6 @@
 #define POS_HEAD    4                 /* positions_get: the totals, lending banks, joint limit */
 #define POS_WIDTH   3                 /* ... then bank, exposure to the borrower, to the group */
 #define EXP_WIDTH   5                 /* exposures_all: group, borrower, bank, fen, joint limit */
-#define AUDIT_KEY   "synd:audit"
-#define AUDIT_MAX   1000000 /* records kept, about: XADD MAXLEN ~ */
-#define AUDIT_ARGS  19      /* the key, MAXLEN ~ n *, and seven field-value pairs */
 
 /* The ids a call copies, in ledger_call.names order. */
 enum { NAME_GROUP, NAME_BOOK, NAME_BANK };
@@ -108,7 +104,7 @@ static synd_code parse_book(ledger_call *c, const redisReply *r, ledger_result *
     return read_bids(c, r, b);
 }
 
-/* book_open's reply: the new id; XADD's: the stream id. */
+/* book_open's reply: the new id. */
 static synd_code parse_id(ledger_call *c, const redisReply *r, ledger_result *out)
 {
     if (r->type != REDIS_REPLY_STRING)
@@ -232,74 +228,6 @@ static synd_code parse_exposures(ledger_call *c, const redisReply *r, ledger_res
             return SYND_INTERNAL;
     }
     out->exposures = list;
-    out->n_items = n;
-    return SYND_OK;
-}
-
-/* Where an audit record keeps the text field of this name; NULL for a
- * number or a field this version does not know (a later one may add). */
-static const char **audit_text(ledger_audit *a, const char *name)
-{
-    if (strcmp(name, "bank") == 0)
-        return &a->bank_id;
-    if (strcmp(name, "role") == 0)
-        return &a->role;
-    if (strcmp(name, "method") == 0)
-        return &a->method;
-    if (strcmp(name, "object") == 0)
-        return &a->object;
-    if (strcmp(name, "detail") == 0)
-        return &a->detail;
-    return NULL;
-}
-
-/* Reads one stream entry, {id, {field, value, ...}}, by field name. A
- * missing text is ""; the time and the code must be there. */
-static int read_audit(const redisReply *e, ledger_audit *a)
-{
-    const redisReply *f = e->type == REDIS_REPLY_ARRAY && e->elements == 2 ? e->element[1] : NULL;
-    int64_t code = INT64_MIN;
-    const char **text;
-
-    if (f == NULL || f->type != REDIS_REPLY_ARRAY || f->elements % 2 != 0 ||
-        (a->id = ledger_reply_str(e, 0)) == NULL)
-        return -1;
-    a->time_ms = INT64_MIN;
-    a->bank_id = a->role = a->method = a->object = a->detail = "";
-    for (size_t i = 0; i < f->elements; i += 2) {
-        const char *name = ledger_reply_str(f, i), *value = ledger_reply_str(f, i + 1);
-
-        if (name == NULL || value == NULL)
-            return -1;
-        if ((text = audit_text(a, name)) != NULL)
-            *text = value;
-        else if (strcmp(name, "time_ms") == 0 &&
-                 ledger_reply_i64(f->element[i + 1], &a->time_ms) != 0)
-            return -1;
-        else if (strcmp(name, "code") == 0 && ledger_reply_i64(f->element[i + 1], &code) != 0)
-            return -1;
-    }
-    if (a->time_ms == INT64_MIN || code < INT32_MIN || code > INT32_MAX)
-        return -1;
-    a->code = (int32_t)code;
-    return 0;
-}
-
-/* XRANGE's reply: the entries, oldest first; a null (COUNT 0's answer)
- * has none. */
-static synd_code parse_audit(ledger_call *c, const redisReply *r, ledger_result *out)
-{
-    size_t n = r->type == REDIS_REPLY_ARRAY ? r->elements : 0;
-    ledger_audit *list;
-
-    if (r->type != REDIS_REPLY_ARRAY && r->type != REDIS_REPLY_NIL)
-        return SYND_INTERNAL;
-    if ((list = ledger_call_items(c, n, sizeof(*list))) == NULL)
-        return SYND_RESOURCE_EXHAUSTED;
-    for (size_t i = 0; i < n; i++)
-        if (read_audit(r->element[i], &list[i]) != 0)
-            return SYND_INTERNAL;
-    out->audit = list;
     out->n_items = n;
     return SYND_OK;
 }
@@ -451,48 +379,4 @@ int ledger_exposures_all(ledger *l, ledger_cb cb, void *arg)
     ledger_fcall *f = ledger_fcall_new("exposures_all", 1, 0, "synd:groups", NULL, NULL);
 
     return ledger_fcall_send(l, f, ledger_call_new(cb, arg, parse_exposures, NULL, NULL, NULL));
-}
-
-/* Redis makes the stream id ("*"), so records from several brokers, or
- * from a clock set back, never collide; time_ms is the caller's. The
- * trim is approximate (~), which lets Redis drop whole nodes cheaply. */
-int ledger_audit_append(ledger *l, const ledger_audit *rec, ledger_cb cb, void *arg)
-{
-    ledger_fcall *f = ledger_command_new("XADD", AUDIT_ARGS);
-
-    ledger_fcall_str(f, AUDIT_KEY);
-    ledger_fcall_str(f, "MAXLEN");
-    ledger_fcall_str(f, "~");
-    ledger_fcall_i64(f, AUDIT_MAX);
-    ledger_fcall_str(f, "*");
-    ledger_fcall_str(f, "time_ms");
-    ledger_fcall_i64(f, rec->time_ms);
-    ledger_fcall_str(f, "bank");
-    ledger_fcall_str(f, rec->bank_id);
-    ledger_fcall_str(f, "role");
-    ledger_fcall_str(f, rec->role);
-    ledger_fcall_str(f, "method");
-    ledger_fcall_str(f, rec->method);
-    ledger_fcall_str(f, "object");
-    ledger_fcall_str(f, rec->object);
-    ledger_fcall_str(f, "code");
-    ledger_fcall_i64(f, rec->code);
-    ledger_fcall_str(f, "detail");
-    ledger_fcall_str(f, rec->detail);
-    return ledger_fcall_send(l, f, ledger_call_new(cb, arg, parse_id, NULL, NULL, NULL));
-}
-
-/* A stream id given as a bare time means its first sequence number as
- * XRANGE's start and its last as its end, so to_ms is inclusive. */
-int ledger_audit_range(ledger *l, int64_t from_ms, int64_t to_ms, size_t limit, ledger_cb cb,
-                       void *arg)
-{
-    ledger_fcall *f = ledger_command_new("XRANGE", 5);
-
-    ledger_fcall_str(f, AUDIT_KEY);
-    ledger_fcall_i64(f, from_ms < 0 ? 0 : from_ms);
-    ledger_fcall_i64(f, to_ms < 0 ? 0 : to_ms);
-    ledger_fcall_str(f, "COUNT");
-    ledger_fcall_i64(f, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
-    return ledger_fcall_send(l, f, ledger_call_new(cb, arg, parse_audit, NULL, NULL, NULL));
 }

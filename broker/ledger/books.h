@@ -98,13 +98,17 @@ typedef struct ledger_exposure {
 } ledger_exposure;
 
 /* One record of the audit trail (a Redis stream). id is the stream id,
- * set when read back; code is the outcome: 0 done, else a refusal. */
+ * set when read back; code is the outcome: 0 done, else a refusal. prev
+ * and hash link the record into the chain (synd/audit.h); they too are
+ * set when read back, "" if the record has none, and the ledger computes
+ * them on an append. */
 typedef struct ledger_audit {
     const char *id;
     int64_t time_ms;
     const char *bank_id, *role, *method, *object;
     int32_t code;
     const char *detail;
+    const char *prev, *hash;
 } ledger_audit;
 
 /* The outcome of a call. Exactly one of the pointers is set on SYND_OK,
@@ -125,7 +129,9 @@ typedef struct ledger_result {
     const ledger_positions *positions;
     const ledger_share *shares;       /* book_repay, book_outstanding */
     const ledger_exposure *exposures; /* exposures_all */
-    const ledger_audit *audit;        /* audit_range */
+    const ledger_audit *audit;        /* audit_range, audit_after */
+    const char *audit_base;           /* ... with the chain's base and head */
+    const char *audit_head;
 } ledger_result;
 
 typedef void (*ledger_cb)(void *arg, const ledger_result *r);
@@ -206,16 +212,28 @@ int ledger_book_repay(ledger *l, const char *group, const char *book_id, const c
  * n_items. */
 int ledger_exposures_all(ledger *l, ledger_cb cb, void *arg);
 
-/* Appends a record to the audit trail: the stream synd:audit, trimmed to
- * about a million records. Redis gives the stream id; time_ms is the
- * caller's time, kept as a field. rec->id is not read. cb may be NULL (a
- * failure is then logged). Result: id, the new record's stream id. */
+/* Appends a record to the audit trail, the hash chain in the stream
+ * synd:audit (trimmed to the newest million records): the ledger links it
+ * to the chain's head and hashes it. Appends of one ledger go to Redis
+ * one at a time, in the order made; one that finds the head moved
+ * (another broker appended) reads it again and retries, a few times at
+ * most (then ABORTED). Redis gives the stream id; time_ms is the caller's
+ * time, kept as a field. rec->id, prev and hash are not read. cb may be
+ * NULL (a failure is then logged). Result: id, the new record's stream
+ * id. */
 int ledger_audit_append(ledger *l, const ledger_audit *rec, ledger_cb cb, void *arg);
 
 /* The audit records whose stream ids Redis made from from_ms to to_ms
  * (inclusive; a negative time counts as 0), oldest first, at most limit.
- * Result: audit, n_items. */
+ * Result: audit, n_items, and the chain's base (the prev of its oldest
+ * record) and head (the hash of its newest), read with the records. */
 int ledger_audit_range(ledger *l, int64_t from_ms, int64_t to_ms, size_t limit, ledger_cb cb,
+                       void *arg);
+
+/* The same for the records after the stream id after_id (exclusive), to
+ * to_ms (inclusive; 0: the end of the trail). INVALID_ARGUMENT if
+ * after_id is not a stream id. For walking the whole chain page by page. */
+int ledger_audit_after(ledger *l, const char *after_id, int64_t to_ms, size_t limit, ledger_cb cb,
                        void *arg);
 
 /* Registry. put creates or replaces; get is NOT_FOUND for an unknown id. */

@@ -17,6 +17,19 @@
 extern const char ledger_lua_synd[];
 extern const size_t ledger_lua_synd_len;
 
+/* The audit trail's queue of appends (trail.c), one per ledger. */
+typedef struct ledger_trail ledger_trail;
+
+/* A queue for l. NULL if memory ran out. */
+ledger_trail *ledger_trail_new(ledger *l);
+
+/* Fails every append still queued (UNAVAILABLE) and frees t. Free the
+ * ledger's connection first, so that the append in flight fails too. */
+void ledger_trail_free(ledger_trail *t);
+
+/* The queue of l. */
+ledger_trail *ledger_trail_of(ledger *l);
+
 /* Queues one command, each argument binary-safe with its length. Returns 0
  * if queued (fn then runs exactly once, with a NULL reply if the
  * connection goes first), or -1 if Redis is not up (fn does not run). */

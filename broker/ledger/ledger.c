@@ -27,6 +27,7 @@ struct ledger {
     int64_t ping_sent, next_ping;
     ledger_state_fn fn;
     void *arg;
+    ledger_trail *trail; /* the audit trail's appends */
 };
 
 static void set_up(ledger *l, int up)
@@ -201,7 +202,8 @@ ledger *ledger_new(const char *address, ledger_state_fn fn, void *arg, synd_stat
         return NULL;
     }
     l = calloc(1, sizeof(*l));
-    if (l == NULL) {
+    if (l == NULL || (l->trail = ledger_trail_new(l)) == NULL) {
+        free(l);
         synd_status_set(st, SYND_RESOURCE_EXHAUSTED, "out of memory");
         return NULL;
     }
@@ -222,7 +224,13 @@ void ledger_free(ledger *l)
     l->up = 0; /* closing, not lost: nothing to report */
     if (l->ac)
         redisAsyncFree(l->ac);
+    ledger_trail_free(l->trail);
     free(l);
+}
+
+ledger_trail *ledger_trail_of(ledger *l)
+{
+    return l->trail;
 }
 
 int ledger_is_up(const ledger *l)

@@ -35,10 +35,13 @@ Keys
                                           still owed: its share, less
                                           repayments
 
-  Audit trail (global, written by books.c with XADD, not by a function):
+  Audit trail (global, a hash chain; see "Audit chain" below):
     synd:audit              STREAM time_ms (the broker's), bank, role, method,
-                                  object, code, detail; ids made by Redis;
-                                  trimmed to about a million records
+                                  object, code, detail, prev, hash; ids made
+                                  by Redis; trimmed to the newest records
+    synd:audit:head         STRING the hash of the newest record
+    synd:audit:base         STRING the hash of the newest record trimmed
+                                  away: the prev of the oldest one kept
 
   An exposure, total or outstanding field exists only while it is above 0:
   a repayment that brings one to 0 removes it, and a zero share writes
@@ -53,14 +56,16 @@ Keys
 Calls
   KEYS[1] routes the call (on a cluster, to the slot of its hash tag) and
   every function checks it is the key it expects: the group's open index
-  for a book's functions, synd:books, synd:groups, synd:banks or
-  synd:borrowers for the others. Every other key is formed here from validated ids, so a function
-  of a book touches only its group's slot. book_open also writes the
-  global index (synd:next_book, synd:books, synd:groups), the registry
-  functions touch one bank or borrower besides their set, positions_get
-  reads the borrower's joint limit from the registry, and exposures_all
-  (routed by synd:groups) reads every group's keys: those are the calls
-  that span slots, and on Redis Cluster they would need another home.
+  for a book's functions, synd:books, synd:groups, synd:banks,
+  synd:borrowers or synd:audit for the others. Every other key is formed here from validated
+  ids, so a function of a book touches only its group's slot. book_open
+  also writes the global index (synd:next_book, synd:books, synd:groups),
+  the registry functions touch one bank or borrower besides their set,
+  positions_get reads the borrower's joint limit from the registry,
+  exposures_all (routed by synd:groups) reads every group's keys, and the
+  audit functions touch the chain's head and base beside the stream:
+  those are the calls that span slots, and on Redis Cluster they would
+  need another home.
 
   Times are unix ms passed in by the broker (never TIME here), so callers
   and tests control the clock. Amounts are integer fen in [0, 2^53 - 1]
@@ -98,6 +103,22 @@ Idempotency
   A bid_submit with a non-empty key that this bank already used on this
   book returns the first answer and changes nothing, even after the bid
   was replaced or withdrawn.
+
+Audit chain
+  Each record carries prev, the hash of the record before it, and hash,
+  the SHA-256 of its fields and prev (include/synd/audit.h). Lua in Redis
+  has no SHA-256, so the broker computes the hash and audit_append is a
+  compare-and-append: it refuses with ABORTED, writing nothing, unless
+  prev is the head (synd:audit:head; absent, 64 zeros), then adds the
+  records given (a broker sends what it has queued, in one call) and
+  makes the last one's hash the head. Two appends can therefore never
+  fork the chain; the refusal names the head, so the loser relinks its
+  records to it and retries at once. Redis trusts the hashes it is
+  given: it cannot check them. A trim keeps exactly
+  the newest max_len records and remembers the newest trimmed record's
+  hash in synd:audit:base, so the chain still checks from its new start.
+  audit_read returns the base and the head with the records, read at
+  one instant, so a reader can check both ends of the chain.
 ]]
 
 local MAX_FEN = 9007199254740991 -- 2^53 - 1
@@ -109,6 +130,11 @@ local MAX_IDEM = 128  -- idempotency keys
 local NEXT_BOOK, BOOKS, GROUPS = 'synd:next_book', 'synd:books', 'synd:groups'
 local GROUP_TOTAL = '_group' -- the group's field in its totals hash
 local BANKS, BORROWERS = 'synd:banks', 'synd:borrowers'
+local AUDIT, AUDIT_HEAD, AUDIT_BASE = 'synd:audit', 'synd:audit:head', 'synd:audit:base'
+-- The prev of the chain's first record: 64 zeros. (A literal: the library
+-- may not reach string.* while it loads.)
+local GENESIS = '0000000000000000000000000000000000000000000000000000000000000000'
+local MAX_STREAM_ID = 41            -- "<ms>-<seq>", each at most 20 digits
 
 -- A refusal travels as an error object with this metatable, so that the
 -- wrapper in register() tells it from a Redis command's error.
@@ -698,6 +724,106 @@ local function borrowers_list(keys, args)
     return list(routed(keys, BORROWERS), borrower_fields)
 end
 
+-- Checks a hash of the audit chain: 64 lowercase hex digits.
+local function hash_arg(s, what)
+    if not s or #s ~= 64 or s:find('[^0-9a-f]') then
+        refuse('INVALID_ARGUMENT', '%s is not 64 lowercase hex digits (rule: audit chain)', what)
+    end
+    return s
+end
+
+local AUDIT_FIELDS = 8 -- of one record in audit_append's ARGV
+
+-- ARGV: prev, max_len, then for each record time_ms, bank, role, method,
+-- object, code, detail and hash. If prev is the chain's head, appends the
+-- records in order, each linked to the one before it (the first to prev),
+-- makes the last one's hash the head and trims the trail to max_len
+-- records. Returns the records' stream ids.
+local function audit_append(keys, args)
+    routed(keys, AUDIT)
+    local prev = hash_arg(args[1], 'prev')
+    local max = int_arg(args[2], 'max_len', 1, MAX_FEN)
+    local n = (#args - 2) / AUDIT_FIELDS
+    if n < 1 or n ~= math.floor(n) then
+        refuse('INVALID_ARGUMENT', 'audit_append takes records of %d fields (rule: audit chain)',
+            AUDIT_FIELDS)
+    end
+    for i = 0, n - 1 do
+        local at = 2 + i * AUDIT_FIELDS
+        int_arg(args[at + 1], 'time_ms', -MAX_FEN, MAX_FEN)
+        int_arg(args[at + 6], 'code', INT32_MIN, INT32_MAX)
+        hash_arg(args[at + 8], 'hash')
+    end
+    local head = redis.call('GET', AUDIT_HEAD) or GENESIS
+    if head ~= prev then
+        refuse('ABORTED', "the audit trail's head is %s, not %s (rule: audit chain)", head, prev)
+    end
+    local ids = {}
+    for i = 0, n - 1 do
+        local at = 2 + i * AUDIT_FIELDS
+        ids[#ids + 1] = redis.call('XADD', AUDIT, '*', 'time_ms', args[at + 1], 'bank',
+            args[at + 2], 'role', args[at + 3], 'method', args[at + 4], 'object', args[at + 5],
+            'code', args[at + 6], 'detail', args[at + 7], 'prev', prev, 'hash', args[at + 8])
+        prev = args[at + 8]
+    end
+    redis.call('SET', AUDIT_HEAD, prev)
+    local over = redis.call('XLEN', AUDIT) - max
+    if over > 0 then
+        local gone = redis.call('XRANGE', AUDIT, '-', '+', 'COUNT', over)
+        local fields, base = gone[#gone][2], GENESIS -- a record from before the chain has none
+        for i = 1, #fields, 2 do
+            if fields[i] == 'hash' then
+                base = fields[i + 1]
+            end
+        end
+        redis.call('SET', AUDIT_BASE, base)
+        redis.call('XTRIM', AUDIT, 'MAXLEN', max)
+    end
+    return ids
+end
+
+-- Checks one end of a stream range: a stream id "<ms>-<seq>" or a bare
+-- "<ms>" (its first sequence number as a start, its last as an end), or
+-- open ('-' for a start, '+' for an end).
+local function range_arg(s, what, open)
+    if s == open then
+        return s
+    end
+    if not s or #s > MAX_STREAM_ID or not (s:match('^%d+$') or s:match('^%d+%-%d+$')) then
+        refuse('INVALID_ARGUMENT', "%s '%s' is not a stream id (rule: stream ids)", what,
+            shown(s or ''))
+    end
+    return s
+end
+
+-- ARGV: start, exclusive ('1': the records after start), end, count.
+-- Returns the chain's base and head, then at most count records of the
+-- range as XRANGE gives them, {id, {field, value, ...}}, oldest first.
+local function audit_read(keys, args)
+    routed(keys, AUDIT)
+    local start = range_arg(args[1], 'start', '-')
+    local stop = range_arg(args[3], 'end', '+')
+    local count = int_arg(args[4], 'count', 0, MAX_FEN)
+    local out = {
+        redis.call('GET', AUDIT_BASE) or GENESIS,
+        redis.call('GET', AUDIT_HEAD) or GENESIS,
+    }
+    if args[2] == '1' then
+        start = '(' .. start
+    end
+    if count > 0 then
+        local entries = redis.pcall('XRANGE', AUDIT, start, stop, 'COUNT', count)
+        if entries.err then
+            refuse('INVALID_ARGUMENT', 'no range of stream ids from %s to %s (rule: stream ids)',
+                shown(start), shown(stop))
+        end
+        for _, e in ipairs(entries) do
+            out[#out + 1] = e
+        end
+    end
+    return out
+end
+
 -- Registers fn under name after checking its argument count (argc, or at
 -- least -argc when negative), turning a refusal into the error reply it
 -- carries. Other errors pass on.
@@ -742,3 +868,5 @@ register('banks_list', 0, banks_list, true)
 register('borrower_put', 4, borrower_put)
 register('borrower_get', 1, borrower_get, true)
 register('borrowers_list', 0, borrowers_list, true)
+register('audit_append', -10, audit_append)
+register('audit_read', 4, audit_read, true)

@@ -168,7 +168,13 @@ static void on_appended(void *arg, const ledger_result *r)
 static void record(audit *a, const char *bank, const char *role, const char *method,
                    const char *object, synd_code code, const char *detail)
 {
-    ledger_audit rec = {NULL, rpc_now_ms(), bank, role, method, object, (int32_t)code, detail};
+    ledger_audit rec = {.time_ms = rpc_now_ms(),
+                        .bank_id = bank,
+                        .role = role,
+                        .method = method,
+                        .object = object,
+                        .code = (int32_t)code,
+                        .detail = detail};
     char what[512];
     char *copy;
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "supervise/limits.h"
+#include "synd/synd.h"
 
 /* Exact intermediates: fen times basis points, or fen squared. */
 __extension__ typedef __int128 i128;
@@ -127,25 +128,6 @@ int64_t limit_headroom(const limit_caps *c, const limit_position *p, limit_kind 
     return best;
 }
 
-/* Writes the digits of v with a comma every three, most significant
- * first, as bankers write amounts. */
-static void group_digits(uint64_t v, char *out, size_t len)
-{
-    char rev[32];
-    size_t n = 0;
-
-    do {
-        if (n % 4 == 3)
-            rev[n++] = ',';
-        rev[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    for (size_t i = 0; i < n && i + 1 < len; i++) {
-        out[i] = rev[n - 1 - i];
-        out[i + 1] = '\0';
-    }
-}
-
 /* A figure formatted for a message: an amount or a percentage. */
 typedef struct figure {
     char s[48];
@@ -155,13 +137,8 @@ typedef struct figure {
 static figure money(int64_t fen)
 {
     figure t;
-    char yuan[32];
-    /* Unsigned negation keeps INT64_MIN representable. */
-    uint64_t mag = fen < 0 ? 0 - (uint64_t)fen : (uint64_t)fen;
 
-    group_digits(mag / 100, yuan, sizeof(yuan));
-    snprintf(t.s, sizeof(t.s), "%s\xc2\xa5%s.%02u", fen < 0 ? "-" : "", yuan,
-             (unsigned)(mag % 100));
+    synd_money_format(fen, t.s, sizeof(t.s));
     return t;
 }
 

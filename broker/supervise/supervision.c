@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "book/uscc.h"
 #include "ledger/books.h"
 #include "registry.h"
 #include "rpc/envelope.h"
 #include "rpc/server.h"
+#include "supervise/checks.h"
 #include "supervise/exposure.h"
 #include "supervise/limits.h"
 #include "supervise/supervision.h"
@@ -63,20 +63,6 @@ static void sop_free(sop *o)
     free(o->group);
     free(o->id);
     free(o);
-}
-
-/* Finishes c with PERMISSION_DENIED unless its caller is a supervisor.
- * Returns 0 if it may go on. */
-static int require_supervisor(rpc_call *c, const char *method)
-{
-    const registry_identity *id = rpc_call_identity(c);
-
-    if (id->role == ROLE_SUPERVISOR)
-        return 0;
-    rpc_call_finish(c, SYND_PERMISSION_DENIED, "%s needs the %s role; this key is %s %s", method,
-                    registry_role_name(ROLE_SUPERVISOR), id->bank_id[0] ? id->bank_id : "anonymous",
-                    registry_role_name(id->role));
-    return -1;
 }
 
 /* Ends the request when the ledger could not queue its call. */
@@ -205,9 +191,7 @@ static void get_borrower_exposure(Synd__V1__Supervision_Service *svc,
     synd_status st;
     sop *o;
 
-    if (require_supervisor(c, "GetBorrowerExposure") != 0)
-        return;
-    if (book_uscc_check(in->borrower_code, &st) != SYND_OK) {
+    if (supervision_check_borrower_exposure(in, &st) != SYND_OK) {
         rpc_call_finish(c, st.code, "%s", st.message);
         return;
     }
@@ -311,13 +295,11 @@ static void get_bank_exposure(Synd__V1__Supervision_Service *svc,
 {
     supervision *s = (supervision *)svc;
     rpc_call *c = data;
+    synd_status st;
     sop *o;
 
-    if (require_supervisor(c, "GetBankExposure") != 0)
-        return;
-    if (in->bank_id[0] == '\0' || strlen(in->bank_id) >= REGISTRY_MAX_ID) {
-        rpc_call_finish(c, SYND_INVALID_ARGUMENT, "bank_id must be 1-%d characters",
-                        REGISTRY_MAX_ID - 1);
+    if (supervision_check_bank_exposure(in, &st) != SYND_OK) {
+        rpc_call_finish(c, st.code, "%s", st.message);
         return;
     }
     if ((o = sop_new(s, c, in->bank_id)) == NULL)
@@ -424,19 +406,17 @@ static void top_concentrations(Synd__V1__Supervision_Service *svc,
 {
     supervision *s = (supervision *)svc;
     rpc_call *c = data;
+    synd_status st;
+    size_t n;
     sop *o;
 
-    if (require_supervisor(c, "TopConcentrations") != 0)
-        return;
-    if (in->n < 0) {
-        rpc_call_finish(c, SYND_INVALID_ARGUMENT, "n may not be negative (0 asks for %d)",
-                        SUPERVISION_TOP_DEFAULT);
+    if (supervision_check_top(in, &n, &st) != SYND_OK) {
+        rpc_call_finish(c, st.code, "%s", st.message);
         return;
     }
     if ((o = sop_new(s, c, NULL)) == NULL)
         return;
-    o->n = in->n == 0 ? SUPERVISION_TOP_DEFAULT
-                      : (size_t)(in->n < SUPERVISION_TOP_MAX ? in->n : SUPERVISION_TOP_MAX);
+    o->n = n;
     if (ledger_banks_list(s->l, on_top_banks, o) != 0)
         unavailable(o);
 }
@@ -451,8 +431,6 @@ static void watch_supervision(Synd__V1__Supervision_Service *svc,
     rpc_call *c = data;
     synd_status st;
 
-    if (require_supervisor(c, "WatchSupervision") != 0)
-        return;
     if (events_subscribe(s->e, c, in->snapshot, &st) != SYND_OK)
         rpc_call_finish(c, st.code, "%s", st.message);
 }
@@ -497,6 +475,8 @@ static void reply_audit(sop *o, const ledger_result *r)
         rec->object = (char *)a->object;
         rec->code = a->code;
         rec->detail = (char *)a->detail;
+        rec->prev = (char *)a->prev;
+        rec->hash = (char *)a->hash;
         size = repeated_size(synd__v1__audit_record__get_packed_size(rec));
         if (size > room)
             break;
@@ -504,6 +484,8 @@ static void reply_audit(sop *o, const ledger_result *r)
         ptrs[out.n_records++] = rec;
     }
     out.records = ptrs;
+    out.base_hash = (char *)r->audit_base;
+    out.head_hash = (char *)r->audit_head;
     rpc_call_reply(o->call, &out.base);
     free(recs);
     free(ptrs);
@@ -525,27 +507,20 @@ static void get_audit_log(Synd__V1__Supervision_Service *svc,
 {
     supervision *s = (supervision *)svc;
     rpc_call *c = data;
-    int64_t to = in->to_ms ? in->to_ms : rpc_now_ms();
+    int after = in->after_id != NULL && in->after_id[0] != '\0';
+    synd_status st;
+    int64_t to;
     size_t limit;
     sop *o;
 
-    if (require_supervisor(c, "GetAuditLog") != 0)
-        return;
-    if (in->from_ms < 0 || in->to_ms < 0 || in->limit < 0) {
-        rpc_call_finish(c, SYND_INVALID_ARGUMENT, "from_ms, to_ms and limit may not be negative");
+    if (supervision_check_audit_log(in, rpc_now_ms(), &to, &limit, &st) != SYND_OK) {
+        rpc_call_finish(c, st.code, "%s", st.message);
         return;
     }
-    if (in->from_ms > to) {
-        rpc_call_finish(c, SYND_INVALID_ARGUMENT, "from_ms %lld is after to_ms %lld",
-                        (long long)in->from_ms, (long long)to);
-        return;
-    }
-    limit = in->limit == 0
-                ? SUPERVISION_AUDIT_DEFAULT
-                : (size_t)(in->limit < SUPERVISION_AUDIT_MAX ? in->limit : SUPERVISION_AUDIT_MAX);
     if ((o = sop_new(s, c, NULL)) == NULL)
         return;
-    if (ledger_audit_range(s->l, in->from_ms, to, limit, on_audit, o) != 0)
+    if ((after ? ledger_audit_after(s->l, in->after_id, in->to_ms, limit, on_audit, o)
+               : ledger_audit_range(s->l, in->from_ms, to, limit, on_audit, o)) != 0)
         unavailable(o);
 }
 

@@ -19,7 +19,12 @@
  *   inclusive, by the time of the records' stream ids (which Redis
  *   stamps; each record's time_ms is the broker's), oldest first, at most
  *   limit records (default 1000, at most 10,000), and no more than one
- *   reply frame holds: a client pages on from the last record's id time.
+ *   reply frame holds. Or, with after_id, the records after that stream id
+ *   to to_ms (0: the end of the trail): a client pages on from the last
+ *   record's id. Each record comes with its prev and hash, and the reply
+ *   with the chain's base and head read with the records, so a client can
+ *   check the whole chain (syndctl audit verify). from_ms with after_id,
+ *   or an after_id that is not a stream id, is INVALID_ARGUMENT.
  * A negative n, limit or time is INVALID_ARGUMENT; one above its maximum
  * is cut to it. Redis down is UNAVAILABLE. */
 #ifndef SYND_SUPERVISE_SUPERVISION_H

@@ -269,6 +269,8 @@ static const ledger_audit *keep_audit(const ledger_audit *a, size_t n)
         out[i].method = fx_keep_str(a[i].method);
         out[i].object = fx_keep_str(a[i].object);
         out[i].detail = fx_keep_str(a[i].detail);
+        out[i].prev = fx_keep_str(a[i].prev);
+        out[i].hash = fx_keep_str(a[i].hash);
     }
     return out;
 }
@@ -314,6 +316,8 @@ void fx_cb(void *arg, const ledger_result *r)
         out->exposures = keep_exposures(r->exposures, r->n_items);
     if (r->audit)
         out->audit = keep_audit(r->audit, r->n_items);
+    out->audit_base = fx_keep_str(r->audit_base);
+    out->audit_head = fx_keep_str(r->audit_head);
 }
 
 void *fx_next(void)

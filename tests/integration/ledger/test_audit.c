@@ -142,7 +142,7 @@ static int one_record(void *unused)
 
 Test(ledger_audit, append_without_a_callback)
 {
-    const ledger_audit blank = {NULL, NOW, NULL, NULL, NULL, NULL, SYND_PERMISSION_DENIED, NULL};
+    const ledger_audit blank = {.time_ms = NOW, .code = SYND_PERMISSION_DENIED};
     const ledger_result *r;
 
     cr_assert_eq(ledger_audit_append(fx_l, &blank, NULL, NULL), 0);
