@@ -5,35 +5,13 @@
 #include <string.h>
 
 #include "book/internal.h"
-
-/* Writes the digits of v with a comma every three, most significant first,
- * so large facilities read as bankers write them. */
-static void group_digits(uint64_t v, char *out, size_t len)
-{
-    char rev[32];
-    size_t n = 0;
-
-    do {
-        if (n % 4 == 3)
-            rev[n++] = ',';
-        rev[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    for (size_t i = 0; i < n && i + 1 < len; i++) {
-        out[i] = rev[n - 1 - i];
-        out[i + 1] = '\0';
-    }
-}
+#include "synd/synd.h"
 
 book_text book_money(int64_t fen)
 {
     book_text t;
-    char yuan[32];
-    /* Unsigned negation keeps INT64_MIN representable. */
-    uint64_t mag = fen < 0 ? 0 - (uint64_t)fen : (uint64_t)fen;
 
-    group_digits(mag / 100, yuan, sizeof(yuan));
-    snprintf(t.s, sizeof(t.s), "CNY %s%s.%02u", fen < 0 ? "-" : "", yuan, (unsigned)(mag % 100));
+    synd_money_format(fen, t.s, sizeof(t.s));
     return t;
 }
 

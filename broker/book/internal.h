@@ -21,7 +21,7 @@ typedef struct book_text {
     char s[48];
 } book_text;
 
-/* fen as "CNY 1,234,567.89". */
+/* fen as "¥1,234,567.89". */
 book_text book_money(int64_t fen);
 
 /* part / whole as a percentage with two decimals, rounded down: "12.34%". */

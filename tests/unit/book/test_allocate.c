@@ -307,7 +307,7 @@ Test(allocate, underwriting_beyond_headroom_fails)
     int64_t lead_room[] = {U(40)};
 
     fx_allocate(&T, b, 2, NULL, lead_room, &A);
-    expect_failed("can take only CNY 200,000.00 of it");
+    expect_failed("can take only ¥200,000.00 of it");
     cr_assert(strstr(A.reason, "rule: underwritten shortfall") != NULL, "%s", A.reason);
 }
 
@@ -368,7 +368,7 @@ Test(allocate, underwriting_that_breaks_the_others_share_fails)
     book_bid b[] = {fx_bid("A", 25, 10, 1)};
 
     fx_allocate(&T, b, 1, NULL, NULL, &A);
-    expect_failed("with a final facility of CNY 1,000,000.00, the leads hold 75.00% together");
+    expect_failed("with a final facility of ¥1,000,000.00, the leads hold 75.00% together");
     cr_assert(strstr(A.reason, "rule: others' share") != NULL, "%s", A.reason);
 }
 
@@ -398,7 +398,7 @@ Test(allocate, best_efforts_below_the_borrower_minimum_fails)
     book_bid b[] = {fx_bid("A", 30, 10, 1)};
 
     fx_allocate(&T, b, 1, NULL, NULL, &A);
-    expect_failed("raised a facility of CNY 500,000.00, below the borrower's minimum of CNY "
+    expect_failed("raised a facility of ¥500,000.00, below the borrower's minimum of ¥"
                   "600,000.00 (rule: best-efforts minimum)");
 }
 
@@ -435,12 +435,12 @@ Test(allocate, lead_without_headroom_for_its_hold_fails)
     int64_t lead_room[] = {U(19)};
 
     fx_allocate(&T, b, 1, NULL, lead_room, &A);
-    expect_failed("lead L1's headroom of CNY 190,000.00 is below its hold of CNY 200,000.00 "
+    expect_failed("lead L1's headroom of ¥190,000.00 is below its hold of ¥200,000.00 "
                   "(rule: exposure headroom)");
     lead_room[0] = -1;
     book_allocation_free(&A);
     fx_allocate(&T, b, 1, NULL, lead_room, &A);
-    expect_failed("headroom of CNY 0.00");
+    expect_failed("headroom of ¥0.00");
 }
 
 /* Bids 50 + 30 = 80 for 80: everyone gets its bid. */

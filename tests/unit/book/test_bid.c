@@ -82,15 +82,15 @@ Test(bid, amount_in_whole_units)
     assert_refused(check(), SYND_INVALID_ARGUMENT, st, "rule: allocation unit");
     B.amount_fen = U(10000) + 100;
     assert_refused(check(), SYND_INVALID_ARGUMENT, st,
-                   "bid of CNY 100,000,001.00 is not a positive whole number of allocation units "
-                   "of CNY 10,000.00");
+                   "bid of ¥100,000,001.00 is not a positive whole number of allocation units "
+                   "of ¥10,000.00");
 }
 
 Test(bid, minimum_ticket)
 {
     B.amount_fen = T.min_ticket_fen - UNIT;
     assert_refused(check(), SYND_INVALID_ARGUMENT, st,
-                   "bid of CNY 49,990,000.00 is below the minimum ticket of CNY 50,000,000.00 "
+                   "bid of ¥49,990,000.00 is below the minimum ticket of ¥50,000,000.00 "
                    "(rule: minimum ticket)");
     B.amount_fen = T.min_ticket_fen;
     cr_assert_eq(check(), SYND_OK, "%s", st.message);

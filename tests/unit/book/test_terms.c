@@ -114,7 +114,7 @@ Test(terms, facility_and_unit)
     setup();
     T.facility_fen += 100; /* ¥1 over a whole number of ¥10,000 units */
     assert_refused(check(), SYND_INVALID_ARGUMENT, st, "rule: allocation unit");
-    cr_assert(strstr(st.message, "CNY 3,000,000,001.00") != NULL, "%s", st.message);
+    cr_assert(strstr(st.message, "¥3,000,000,001.00") != NULL, "%s", st.message);
 }
 
 Test(terms, tenor)
@@ -300,7 +300,7 @@ Test(terms, fee_bounds)
     T.fees[0].bps = 500;
     cr_assert_eq(check(), SYND_OK, "%s", st.message);
     T.fees[2].fen = 0;
-    assert_refused(check(), SYND_INVALID_ARGUMENT, st, "agency fee of CNY 0.00 a year");
+    assert_refused(check(), SYND_INVALID_ARGUMENT, st, "agency fee of ¥0.00 a year");
     T.fees[2].fen = T.facility_fen + 1;
     assert_refused(check(), SYND_INVALID_ARGUMENT, st, "rule: fee bounds");
 }
