@@ -12,6 +12,7 @@
 #include "ledger/ledger.h"
 #include "log.h"
 #include "registry.h"
+#include "registry_watch.h"
 #include "rpc/envelope.h"
 #include "rpc/health.h"
 #include "rpc/reflection.h"
@@ -30,11 +31,13 @@ typedef struct config {
     int insecure;
     int64_t max_msg_size;
     log_level level;
+    quota_opts quotas;
 } config;
 
 typedef struct broker {
     void *zctx;
     registry *reg;
+    registry_watch *reg_watch; /* NULL when insecure */
     rpc_zap *zap;
     rpc_server *srv;
     rpc_health *health;
@@ -47,12 +50,18 @@ typedef struct broker {
     supervision *supervision;
 } broker;
 
-static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t stopping, reload_asked;
 
 static void on_signal(int sig)
 {
     (void)sig;
     stopping = 1;
+}
+
+static void on_sighup(int sig)
+{
+    (void)sig;
+    reload_asked = 1;
 }
 
 static void usage(FILE *out)
@@ -62,13 +71,38 @@ static void usage(FILE *out)
             "  --bind ENDPOINT      ZeroMQ endpoint to serve on (default tcp://127.0.0.1:7700)\n"
             "  --redis HOST:PORT    Redis server (default 127.0.0.1:6379)\n"
             "  --registry FILE      bank/key/role registry (libconfig); required unless "
-            "--insecure\n"
+            "--insecure.\n"
+            "                       Re-read when it changes and on SIGHUP; a file that does "
+            "not load\n"
+            "                       leaves the previous one in force\n"
             "  --key FILE           broker key pair from 'syndctl keygen'; required unless "
             "--insecure\n"
             "  --log-level LEVEL    debug, info, warn or error (default info)\n"
-            "  --max-msg-size BYTES largest frame accepted (default 1048576)\n"
+            "  --max-msg-size BYTES largest frame accepted (default 1048576); a larger one is\n"
+            "                       refused, and one over twice it cuts the connection\n"
+            "  --quota-rate N       requests a second each bank may make (default %d; 0: no\n"
+            "                       limit); past it the bank gets RESOURCE_EXHAUSTED\n"
+            "  --quota-burst N      requests a bank may make at once (default %d)\n"
+            "  --quota-streams N    streams a bank may hold open (default %d; 0: no limit)\n"
             "  --insecure           no CurveZMQ and no identities: development only\n"
-            "  --help               show this help\n");
+            "  --help               show this help\n",
+            QUOTA_RATE_DEFAULT, QUOTA_BURST_DEFAULT, QUOTA_STREAMS_DEFAULT);
+}
+
+/* Parses a flag's whole number within lo..hi into *out. Returns 0, or -1
+ * with the reason printed. */
+static int parse_count(const char *flag, const char *arg, int64_t lo, int64_t hi, int64_t *out)
+{
+    char *end;
+    long long v = strtoll(arg, &end, 10);
+
+    if (end == arg || *end != '\0' || v < lo || v > hi) {
+        fprintf(stderr, "syndbroker: %s must be a whole number in %lld..%lld\n", flag,
+                (long long)lo, (long long)hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
 }
 
 /* Parses argv into cfg. Returns 0 to run, 1 to exit 0 (help), -1 on a
@@ -81,6 +115,9 @@ static int parse_flags(int argc, char **argv, config *cfg)
                                          {"key", required_argument, NULL, 'k'},
                                          {"log-level", required_argument, NULL, 'l'},
                                          {"max-msg-size", required_argument, NULL, 'm'},
+                                         {"quota-rate", required_argument, NULL, 'R'},
+                                         {"quota-burst", required_argument, NULL, 'B'},
+                                         {"quota-streams", required_argument, NULL, 'S'},
                                          {"insecure", no_argument, NULL, 'i'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
@@ -121,6 +158,18 @@ static int parse_flags(int argc, char **argv, config *cfg)
                 return -1;
             }
             break;
+        case 'R':
+            if (parse_count("--quota-rate", optarg, 0, 1000000, &cfg->quotas.rate) != 0)
+                return -1;
+            break;
+        case 'B':
+            if (parse_count("--quota-burst", optarg, 1, 1000000, &cfg->quotas.burst) != 0)
+                return -1;
+            break;
+        case 'S':
+            if (parse_count("--quota-streams", optarg, 0, 100000, &cfg->quotas.streams) != 0)
+                return -1;
+            break;
         default:
             fprintf(stderr, "syndbroker: try --help\n");
             return -1;
@@ -151,7 +200,7 @@ static void on_ledger_state(int up, void *arg)
  * before the ROUTER, and services before the first call arrives. */
 static int broker_open(broker *b, const config *cfg, synd_status *st)
 {
-    rpc_server_opts o = {cfg->bind, NULL, cfg->insecure, cfg->max_msg_size};
+    rpc_server_opts o = {cfg->bind, NULL, cfg->insecure, cfg->max_msg_size, cfg->quotas};
     char pub[SYND_KEY_LEN], sec[SYND_KEY_LEN];
 
     b->zctx = zmq_ctx_new();
@@ -162,12 +211,17 @@ static int broker_open(broker *b, const config *cfg, synd_status *st)
         if ((b->reg = registry_load(cfg->registry, st)) == NULL ||
             (b->zap = rpc_zap_new(b->zctx, b->reg, st)) == NULL)
             return -1;
-        log_info("registry %s: %zu keys; broker public key %s", cfg->registry,
-                 registry_size(b->reg), pub);
+        if ((b->reg_watch = registry_watch_new(b->reg, cfg->registry)) == NULL) {
+            synd_status_set(st, SYND_RESOURCE_EXHAUSTED, "out of memory");
+            return -1;
+        }
+        log_info("registry %s: %zu keys, %zu of them revoked; broker public key %s", cfg->registry,
+                 registry_size(b->reg), registry_revoked_count(b->reg), pub);
     }
     if ((b->srv = rpc_server_new(b->zctx, &o, st)) == NULL ||
         (b->ledger = ledger_new(cfg->redis, on_ledger_state, b, st)) == NULL)
         return -1;
+    rpc_server_set_registry(b->srv, b->reg);
     b->rules = book_rules_default();
     b->health = rpc_health_new(b->srv);
     b->reflection = rpc_reflection_new(b->srv);
@@ -205,6 +259,7 @@ static void broker_close(broker *b)
     rpc_health_free(b->health);
     rpc_reflection_free(b->reflection);
     rpc_zap_free(b->zap);
+    registry_watch_free(b->reg_watch);
     registry_free(b->reg);
     if (b->zctx)
         zmq_ctx_term(b->zctx);
@@ -217,6 +272,29 @@ static int64_t min_wait(int64_t a, int64_t b)
     return a;
 }
 
+/* Applies a changed registry file (or SIGHUP): the ZAP handler and the
+ * server read the registry in place, so new handshakes and calls follow
+ * it at once; streams of keys it no longer admits are ended here. Returns
+ * the ms until the file is next looked at, or -1 with no file. */
+static int64_t registry_turn(broker *b, int64_t now)
+{
+    int64_t next = -1;
+    size_t ended;
+
+    if (reload_asked) {
+        reload_asked = 0;
+        if (b->reg_watch == NULL)
+            log_warn("SIGHUP: no registry to reload (--insecure)");
+        else
+            registry_watch_force(b->reg_watch);
+    }
+    if (b->reg_watch == NULL || registry_watch_tick(b->reg_watch, now, &next) == 0)
+        return next;
+    if ((ended = rpc_server_end_revoked(b->srv)) > 0)
+        log_info("ended %zu open streams of revoked keys", ended);
+    return next;
+}
+
 /* One turn of the loop: run timers, wait for any socket, handle it. */
 static int broker_turn(broker *b)
 {
@@ -227,6 +305,7 @@ static int broker_turn(broker *b)
     short ev;
     int fd;
 
+    wait = min_wait(wait, registry_turn(b, now));
     wait = min_wait(wait, rpc_server_tick(b->srv, now));
     wait = min_wait(wait, syndication_tick(b->synd, now));
     if (b->zap) {
@@ -250,8 +329,15 @@ static int broker_turn(broker *b)
 
 int main(int argc, char **argv)
 {
-    config cfg = {"tcp://127.0.0.1:7700", "127.0.0.1:6379", NULL, NULL, 0, 0, LOG_LEVEL_INFO};
-    struct sigaction sa = {.sa_handler = on_signal};
+    config cfg = {"tcp://127.0.0.1:7700",
+                  "127.0.0.1:6379",
+                  NULL,
+                  NULL,
+                  0,
+                  0,
+                  LOG_LEVEL_INFO,
+                  {QUOTA_RATE_DEFAULT, QUOTA_BURST_DEFAULT, QUOTA_STREAMS_DEFAULT}};
+    struct sigaction sa = {.sa_handler = on_signal}, hup = {.sa_handler = on_sighup};
     broker b = {0};
     synd_status st;
     int rc = parse_flags(argc, argv, &cfg);
@@ -261,6 +347,7 @@ int main(int argc, char **argv)
     log_set_level(cfg.level);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &hup, NULL);
     signal(SIGPIPE, SIG_IGN);
     if (cfg.insecure)
         log_warn("--insecure: no encryption and no identities; never use this with real banks");
@@ -269,7 +356,10 @@ int main(int argc, char **argv)
         broker_close(&b);
         return 1;
     }
-    log_info("serving on %s, redis %s", cfg.bind, cfg.redis);
+    log_info("serving on %s, redis %s; each bank's quotas: %lld requests a second (burst %lld), "
+             "%lld open streams (0: none)",
+             cfg.bind, cfg.redis, (long long)cfg.quotas.rate, (long long)cfg.quotas.burst,
+             (long long)cfg.quotas.streams);
     while (!stopping) {
         if (broker_turn(&b) != 0) {
             log_error("zmq_poll: %s", zmq_strerror(zmq_errno()));

@@ -4,6 +4,9 @@
 #include <time.h>
 
 #include "rpc/envelope.h"
+#include "rpc/validate.h"
+
+#define PEEK_FIELDS 4 /* fields rpc_envelope_peek_call_id() looks at */
 
 /* Method names are ASCII identifiers, dots and slashes. Restricting the
  * alphabet keeps logs clean and rules out NUL tricks and bad UTF-8. */
@@ -94,6 +97,7 @@ int rpc_envelope_decode(const uint8_t *data, size_t len, rpc_envelope **out, uin
                         synd_status *st)
 {
     rpc_envelope *env;
+    int exhausted;
 
     *out = NULL;
     *call_id = 0;
@@ -102,7 +106,14 @@ int rpc_envelope_decode(const uint8_t *data, size_t len, rpc_envelope **out, uin
                         len, RPC_MAX_FRAME);
         return -1;
     }
-    env = synd__v1__envelope__unpack(NULL, len, data);
+    env = (rpc_envelope *)validate_unpack(&synd__v1__envelope__descriptor, data, len,
+                                          RPC_ENVELOPE_BUDGET, &exhausted);
+    if (env == NULL && exhausted) {
+        synd_status_set(st, SYND_INVALID_ARGUMENT,
+                        "frame of %zu bytes would take more than %d bytes to decode", len,
+                        RPC_ENVELOPE_BUDGET);
+        return -1;
+    }
     if (env == NULL) {
         synd_status_set(st, SYND_INVALID_ARGUMENT,
                         "frame of %zu bytes is not a valid synd.v1.Envelope", len);
@@ -114,6 +125,56 @@ int rpc_envelope_decode(const uint8_t *data, size_t len, rpc_envelope **out, uin
         return -1;
     }
     *out = env;
+    return 0;
+}
+
+/* Reads one varint of at most ten bytes; returns the bytes it took, or 0. */
+static size_t peek_varint(const uint8_t *p, size_t len, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    for (size_t i = 0; i < len && i < 10; i++) {
+        v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+        if ((p[i] & 0x80) == 0) {
+            *out = v;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+uint64_t rpc_envelope_peek_call_id(const uint8_t *data, size_t len)
+{
+    size_t at = 0, n;
+    uint64_t tag, v;
+
+    for (int field = 0; field < PEEK_FIELDS && at < len; field++) {
+        if ((n = peek_varint(data + at, len - at, &tag)) == 0)
+            return 0;
+        at += n;
+        switch (tag & 7) {
+        case 0:
+            if ((n = peek_varint(data + at, len - at, &v)) == 0)
+                return 0;
+            if (tag >> 3 == 1)
+                return v;
+            at += n;
+            break;
+        case 1:
+            at += 8;
+            break;
+        case 5:
+            at += 4;
+            break;
+        case 2:
+            if ((n = peek_varint(data + at, len - at, &v)) == 0 || v > len - at - n)
+                return 0;
+            at += n + (size_t)v;
+            break;
+        default:
+            return 0;
+        }
+    }
     return 0;
 }
 

@@ -19,15 +19,26 @@
 #define RPC_MAX_META_KEY   64
 #define RPC_MAX_META_VALUE 1024
 
+/* What an envelope may take to decode: its payload and a few small
+ * strings fit many times over; a frame of a million empty metadata
+ * entries does not. */
+#define RPC_ENVELOPE_BUDGET (4 * RPC_MAX_FRAME)
+
 typedef Synd__V1__Envelope rpc_envelope;
 
-/* Decodes and checks a frame received from a peer. On success returns 0
- * and sets *out, to be released with rpc_envelope_free(). On failure
- * returns -1, sets *out to NULL and fills st with INVALID_ARGUMENT and the
- * reason. If the bytes decoded but a field is bad, *call_id is still set
- * so the error can be routed back to the call. */
+/* Decodes and checks a frame received from a peer, taking at most
+ * RPC_ENVELOPE_BUDGET bytes. On success returns 0 and sets *out, to be
+ * released with rpc_envelope_free(). On failure returns -1, sets *out to
+ * NULL and fills st with INVALID_ARGUMENT and the reason. If the bytes
+ * decoded but a field is bad, *call_id is still set so the error can be
+ * routed back to the call. */
 int rpc_envelope_decode(const uint8_t *data, size_t len, rpc_envelope **out, uint64_t *call_id,
                         synd_status *st);
+
+/* The call id of a frame that is not to be decoded (it is too large),
+ * read from its first few fields: encoders write field 1 first. 0 if it
+ * is not there. */
+uint64_t rpc_envelope_peek_call_id(const uint8_t *data, size_t len);
 
 /* Checks that a request names a method as "/package.Service/Method".
  * Returns 0, or -1 with INVALID_ARGUMENT in st. */

@@ -8,11 +8,17 @@
 #include <zmq.h>
 
 #include "log.h"
+#include "rpc/authz.h"
 #include "rpc/envelope.h"
 #include "rpc/server.h"
+#include "rpc/validate.h"
 
 #define MAX_SERVICES 16
 #define MAX_PEER_ID  255
+
+/* The method an audit record names for a frame refused before it named a
+ * method of its own (it did not decode, or its method name is malformed). */
+#define FRAME_METHOD "(frame)"
 
 typedef enum call_state {
     CALL_OPEN,     /* the handler owns it and will answer */
@@ -33,6 +39,7 @@ struct rpc_call {
     char *idem_key;
     char method[RPC_MAX_METHOD + 1];
     ProtobufCMessage *input;
+    quota_bank *quota; /* a stream's bank, whose open-stream quota it holds */
     void (*on_cancel)(rpc_call *c, void *arg);
     void *on_cancel_arg;
 };
@@ -46,6 +53,9 @@ struct rpc_server {
     rpc_stats stats;
     rpc_observer_fn observer;
     void *observer_arg;
+    int64_t max_frame; /* larger frames are refused with a status */
+    quota *quotas;
+    const registry *reg; /* asked on every call; NULL: no keys to check */
 };
 
 /* protoc-c 1.4 ignores `stream` in the schema, so the server-streaming
@@ -137,8 +147,10 @@ static void call_unlink(rpc_call *c)
         s->calls = c->next;
     if (c->next)
         c->next->prev = c->prev;
-    if (c->streaming)
+    if (c->streaming) {
         s->stats.open_streams--;
+        quota_stream_close(c->quota);
+    }
 }
 
 static void call_free(rpc_call *c)
@@ -169,6 +181,27 @@ void rpc_server_set_observer(rpc_server *s, rpc_observer_fn fn, void *arg)
 {
     s->observer = fn;
     s->observer_arg = arg;
+}
+
+/* Ends a request that never reached a handler, so has no call: the
+ * observer (the audit trail) is told, as for any call, with the caller's
+ * identity from its key and the method if the frame named one, then the
+ * status goes out. */
+static void refuse(rpc_server *s, const uint8_t *peer, size_t peer_len, uint64_t call_id,
+                   const registry_identity *id, const char *method, synd_code code,
+                   const char *message)
+{
+    rpc_call c;
+
+    memset(&c, 0, sizeof(c));
+    c.server = s;
+    memcpy(c.peer, peer, peer_len);
+    c.peer_len = peer_len;
+    c.id = call_id;
+    c.identity = *id;
+    snprintf(c.method, sizeof(c.method), "%s", method);
+    observe(&c, code, message);
+    send_status(s, peer, peer_len, call_id, code, message);
 }
 
 const char *rpc_call_method(const rpc_call *c)
@@ -290,11 +323,14 @@ static ProtobufCService *find_method(rpc_server *s, const char *full, unsigned *
     return NULL;
 }
 
-/* Reads "bank/role" from a ZAP User-Id. Insecure peers are anonymous. */
+/* Reads "bank/role/<Z85 key>" from a ZAP User-Id; the key may be left
+ * off where no registry is asked (the fuzzer). Insecure peers are
+ * anonymous. */
 static int parse_user_id(const char *user_id, registry_identity *id)
 {
-    const char *slash;
-    size_t n;
+    const char *slash, *role, *key;
+    char role_name[16];
+    size_t n, role_len;
 
     memset(id, 0, sizeof(*id));
     if (user_id == NULL || user_id[0] == '\0')
@@ -303,10 +339,56 @@ static int parse_user_id(const char *user_id, registry_identity *id)
     if (slash == NULL)
         return -1;
     n = (size_t)(slash - user_id);
-    if (n == 0 || n >= sizeof(id->bank_id) || registry_role_parse(slash + 1, &id->role) != 0)
+    role = slash + 1;
+    key = strchr(role, '/');
+    role_len = key ? (size_t)(key - role) : strlen(role);
+    if (n == 0 || n >= sizeof(id->bank_id) || role_len >= sizeof(role_name))
         return -1;
+    memcpy(role_name, role, role_len);
+    role_name[role_len] = '\0';
+    if (registry_role_parse(role_name, &id->role) != 0)
+        return -1;
+    if (key != NULL) {
+        if (strlen(key + 1) != 40 || zmq_z85_decode(id->key, key + 1) == NULL)
+            return -1;
+        id->has_key = 1;
+    }
     memcpy(id->bank_id, user_id, n);
     return 0;
+}
+
+/* Whether the registry still admits the caller. ZAP admitted the key at
+ * the handshake, but the key may have been revoked since. */
+static int admitted(const rpc_server *s, const registry_identity *id)
+{
+    return s->reg == NULL || registry_admits(s->reg, id);
+}
+
+void rpc_server_set_registry(rpc_server *s, const registry *reg)
+{
+    s->reg = reg;
+}
+
+size_t rpc_server_end_revoked(rpc_server *s)
+{
+    rpc_call *c = s->calls, *n;
+    size_t ended = 0;
+
+    for (; c; c = n) {
+        n = c->next;
+        if (!c->streaming || admitted(s, &c->identity))
+            continue;
+        log_info("ending %s stream %llu of %s/%s: its key was revoked", c->method,
+                 (unsigned long long)c->id, c->identity.bank_id,
+                 registry_role_name(c->identity.role));
+        observe(c, SYND_UNAUTHENTICATED, "key revoked");
+        if (c->state == CALL_OPEN)
+            send_status(s, c->peer, c->peer_len, c->id, SYND_UNAUTHENTICATED,
+                        "key revoked: the registry no longer admits this key");
+        call_cancel(c);
+        ended++;
+    }
+    return ended;
 }
 
 static rpc_call *call_new(rpc_server *s, const uint8_t *peer, size_t peer_len,
@@ -347,78 +429,154 @@ static void cancel_call(rpc_server *s, const uint8_t *peer, size_t peer_len, uin
     }
 }
 
-/* Runs a decoded, checked request: finds the method, decodes its payload
- * and invokes the handler through the service's generated invoke. */
+/* Runs a decoded, checked request: finds the method, validates and
+ * decodes its payload, asks the authorization matrix whether the caller's
+ * role may call it and, for a stream, the bank's open-stream quota, then
+ * invokes the handler through the service's generated invoke. */
 static void dispatch(rpc_server *s, const uint8_t *peer, size_t peer_len, const rpc_envelope *env,
-                     const registry_identity *id)
+                     const registry_identity *id, quota_bank *qb)
 {
     unsigned m;
     ProtobufCService *svc = find_method(s, env->method, &m);
     const ProtobufCMethodDescriptor *md;
     ProtobufCMessage *input;
+    synd_status st;
     rpc_call *c;
 
     if (svc == NULL) {
         char why[RPC_MAX_METHOD + 64];
         snprintf(why, sizeof(why), "method %s is not implemented", env->method);
-        send_status(s, peer, peer_len, env->call_id, SYND_UNIMPLEMENTED, why);
+        refuse(s, peer, peer_len, env->call_id, id, env->method, SYND_UNIMPLEMENTED, why);
         return;
     }
     md = &svc->descriptor->methods[m];
-    input = protobuf_c_message_unpack(md->input, NULL, env->payload.len, env->payload.data);
-    if (input == NULL) {
-        char why[256];
+    if (validate_decode(md->input, env->payload.data, env->payload.len, VALIDATE_DECODE_BUDGET,
+                        &input, &st) != SYND_OK) {
         s->stats.bad_frames++;
-        snprintf(why, sizeof(why), "payload of %zu bytes is not a valid %s", env->payload.len,
-                 md->input->name);
-        send_status(s, peer, peer_len, env->call_id, SYND_INVALID_ARGUMENT, why);
+        refuse(s, peer, peer_len, env->call_id, id, env->method, st.code, st.message);
         return;
     }
     c = call_new(s, peer, peer_len, env, id);
     if (c == NULL) {
         protobuf_c_message_free_unpacked(input, NULL);
-        send_status(s, peer, peer_len, env->call_id, SYND_RESOURCE_EXHAUSTED,
-                    "broker out of memory");
+        refuse(s, peer, peer_len, env->call_id, id, env->method, SYND_RESOURCE_EXHAUSTED,
+               "broker out of memory");
         return;
     }
     c->input = input;
-    c->streaming = rpc_method_is_streaming(svc->descriptor, m);
-    if (c->streaming)
+    /* Refused here, the call is ended as a unary one: a status, no frames. */
+    if (authz_check(env->method, id, &st) != SYND_OK ||
+        (rpc_method_is_streaming(svc->descriptor, m) &&
+         quota_stream_open(s->quotas, qb, &st) != SYND_OK)) {
+        rpc_call_finish(c, st.code, "%s", st.message);
+        return;
+    }
+    if (rpc_method_is_streaming(svc->descriptor, m)) {
+        c->streaming = 1;
+        c->quota = qb;
         s->stats.open_streams++;
+    }
     s->stats.calls++;
     svc->invoke(svc, m, input, call_closure, c);
+}
+
+/* The method an envelope names, if its name is well formed. */
+static const char *method_of(const rpc_envelope *env)
+{
+    synd_status st;
+
+    return rpc_envelope_check_request(env, &st) == 0 ? env->method : FRAME_METHOD;
+}
+
+/* Charges one request to the caller's bank. Over its rate it is refused
+ * with RESOURCE_EXHAUSTED; the first refusal of a run, then one a second,
+ * is told to the observer with the count of those that were not, so that
+ * a flood does not become a flood of audit records. Returns 1 if the
+ * request may go on. */
+static int admit(rpc_server *s, const uint8_t *peer, size_t peer_len, uint64_t call_id,
+                 const registry_identity *id, const char *method, quota_bank *qb, int64_t now)
+{
+    char message[sizeof(((synd_status *)0)->message) + 64];
+    uint64_t unrecorded;
+    synd_status st;
+
+    if (quota_take(s->quotas, qb, now, &st) == SYND_OK)
+        return 1;
+    if (!quota_notice_due(qb, now, &unrecorded)) {
+        send_status(s, peer, peer_len, call_id, st.code, st.message);
+        return 0;
+    }
+    if (unrecorded > 0)
+        snprintf(message, sizeof(message), "%s; %llu more refused since the last record",
+                 st.message, (unsigned long long)unrecorded);
+    else
+        snprintf(message, sizeof(message), "%s", st.message);
+    refuse(s, peer, peer_len, call_id, id, method, st.code, message);
+    return 0;
 }
 
 void rpc_server_process(rpc_server *s, const uint8_t *peer, size_t peer_len, const char *user_id,
                         const uint8_t *data, size_t len)
 {
+    static const registry_identity nobody;
+    int64_t now = quota_now_ms();
     rpc_envelope *env;
     uint64_t call_id;
     registry_identity id;
     synd_status st;
+    quota_bank *qb;
 
     if (peer_len == 0 || peer_len > MAX_PEER_ID)
         return;
+    if (parse_user_id(user_id, &id) != 0) {
+        log_error("peer has a malformed ZAP User-Id '%s'", user_id);
+        refuse(s, peer, peer_len, rpc_envelope_peek_call_id(data, len), &nobody, FRAME_METHOD,
+               SYND_UNAUTHENTICATED, "connection has no valid identity");
+        return;
+    }
+    if ((qb = quota_bank_of(s->quotas, id.bank_id, now)) == NULL) {
+        send_status(s, peer, peer_len, rpc_envelope_peek_call_id(data, len),
+                    SYND_RESOURCE_EXHAUSTED, "broker out of memory");
+        return;
+    }
+    /* Frames up to twice the limit reach us (ZMQ_MAXMSGSIZE cuts the
+     * connection above that), so that the peer gets a status. */
+    if (len > (size_t)s->max_frame) {
+        char why[128];
+        s->stats.bad_frames++;
+        call_id = rpc_envelope_peek_call_id(data, len);
+        snprintf(why, sizeof(why),
+                 "frame of %zu bytes exceeds the %lld-byte limit (rule: frame size)", len,
+                 (long long)s->max_frame);
+        if (admit(s, peer, peer_len, call_id, &id, FRAME_METHOD, qb, now))
+            refuse(s, peer, peer_len, call_id, &id, FRAME_METHOD, SYND_INVALID_ARGUMENT, why);
+        return;
+    }
     if (rpc_envelope_decode(data, len, &env, &call_id, &st) != 0) {
         s->stats.bad_frames++;
-        send_status(s, peer, peer_len, call_id, st.code, st.message);
+        if (admit(s, peer, peer_len, call_id, &id, FRAME_METHOD, qb, now))
+            refuse(s, peer, peer_len, call_id, &id, FRAME_METHOD, st.code, st.message);
         return;
     }
     if (env->cancel) {
         cancel_call(s, peer, peer_len, env->call_id);
-    } else if (rpc_envelope_check_request(env, &st) != 0) {
+    } else if (!admit(s, peer, peer_len, env->call_id, &id, method_of(env), qb, now)) {
+        /* over the rate quota: answered */
+    } else if (validate_wire(&synd__v1__envelope__descriptor, data, len, &st) != SYND_OK ||
+               rpc_envelope_check_request(env, &st) != 0) {
         s->stats.bad_frames++;
-        send_status(s, peer, peer_len, env->call_id, st.code, st.message);
+        refuse(s, peer, peer_len, env->call_id, &id, method_of(env), st.code, st.message);
     } else if (env->deadline_ms != 0 && env->deadline_ms <= rpc_now_ms()) {
         s->stats.deadline_exceeded++;
-        send_status(s, peer, peer_len, env->call_id, SYND_DEADLINE_EXCEEDED,
-                    "deadline passed before the broker received the call; not run");
-    } else if (parse_user_id(user_id, &id) != 0) {
-        log_error("peer has a malformed ZAP User-Id '%s'", user_id);
-        send_status(s, peer, peer_len, env->call_id, SYND_UNAUTHENTICATED,
-                    "connection has no valid identity");
+        refuse(s, peer, peer_len, env->call_id, &id, env->method, SYND_DEADLINE_EXCEEDED,
+               "deadline passed before the broker received the call; not run");
+    } else if (!admitted(s, &id)) {
+        log_warn("refused %s from %s/%s: key revoked", env->method,
+                 id.bank_id[0] ? id.bank_id : "anonymous", registry_role_name(id.role));
+        refuse(s, peer, peer_len, env->call_id, &id, env->method, SYND_UNAUTHENTICATED,
+               "key revoked: the registry no longer admits this key");
     } else {
-        dispatch(s, peer, peer_len, env, &id);
+        dispatch(s, peer, peer_len, env, &id, qb);
     }
     rpc_envelope_free(env);
 }
@@ -497,12 +655,20 @@ static int set_int(void *sock, int opt, int value)
     return zmq_setsockopt(sock, opt, &value, sizeof(value));
 }
 
+/* The largest frame a request may be. */
+static int64_t frame_limit(const rpc_server_opts *o)
+{
+    return o->max_msg_size > 0 ? o->max_msg_size : RPC_MAX_FRAME;
+}
+
 /* ROUTER_MANDATORY makes undeliverable replies visible; MAXMSGSIZE stops
- * a peer from making us buffer an arbitrarily large frame; heartbeats
- * find dead peers (TTL counts in whole deciseconds). */
+ * a peer from making us buffer an arbitrarily large frame: it is twice
+ * the frame limit, so that a frame somewhat over the limit still gets a
+ * status, and only one far over it costs the peer its connection;
+ * heartbeats find dead peers (TTL counts in whole deciseconds). */
 static int configure_socket(void *sock, const rpc_server_opts *o)
 {
-    int64_t max = o->max_msg_size > 0 ? o->max_msg_size : RPC_MAX_FRAME;
+    int64_t max = 2 * frame_limit(o);
 
     if (set_int(sock, ZMQ_ROUTER_MANDATORY, 1) || set_int(sock, ZMQ_LINGER, 0) ||
         zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max, sizeof(max)) ||
@@ -526,6 +692,12 @@ rpc_server *rpc_server_new(void *zctx, const rpc_server_opts *opts, synd_status 
         return NULL;
     }
     s->insecure = opts->insecure;
+    s->max_frame = frame_limit(opts);
+    if ((s->quotas = quota_new(&opts->quotas)) == NULL) {
+        synd_status_set(st, SYND_RESOURCE_EXHAUSTED, "out of memory");
+        free(s);
+        return NULL;
+    }
     if (zctx == NULL) /* the fuzzer drives rpc_server_process() alone */
         return s;
     s->sock = zmq_socket(zctx, ZMQ_ROUTER);
@@ -543,6 +715,7 @@ rpc_server *rpc_server_new(void *zctx, const rpc_server_opts *opts, synd_status 
 fail:
     if (s->sock)
         zmq_close(s->sock);
+    quota_free(s->quotas);
     free(s);
     return NULL;
 }
@@ -555,6 +728,7 @@ void rpc_server_free(rpc_server *s)
         call_cancel(s->calls);
     if (s->sock)
         zmq_close(s->sock);
+    quota_free(s->quotas);
     free(s);
 }
 

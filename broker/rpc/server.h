@@ -1,8 +1,10 @@
 /* The RPC server: one ROUTER socket, gRPC semantics over ZeroMQ.
  *
- * Frames arrive as one-part messages from DEALER peers. Each is decoded,
- * checked (deadline, method, payload) and dispatched through the
- * ProtobufCServiceDescriptor of a registered service. Handlers receive the
+ * Frames arrive as one-part messages from DEALER peers. Each is charged
+ * to the caller's bank's rate quota, decoded, checked (size, deadline,
+ * method, payload: see rpc/validate.h), authorized by the matrix of
+ * rpc/authz.h and dispatched through the ProtobufCServiceDescriptor of a
+ * registered service. Handlers receive the
  * rpc_call as closure_data and answer through the generated closure, at
  * once or later (after a Redis reply). Single-threaded: every function
  * here runs on the broker's poll loop. */
@@ -15,6 +17,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "registry.h"
+#include "rpc/quota.h"
 #include "synd/status.h"
 
 typedef struct rpc_server rpc_server;
@@ -24,7 +27,8 @@ typedef struct rpc_server_opts {
     const char *bind;       /* "tcp://127.0.0.1:7700" */
     const char *secret_key; /* Z85 server secret key; NULL with insecure */
     int insecure;           /* plain ZMTP, no identities */
-    int64_t max_msg_size;   /* ZMQ_MAXMSGSIZE */
+    int64_t max_msg_size;   /* largest frame served (0: RPC_MAX_FRAME); twice it cuts the peer */
+    quota_opts quotas;      /* each bank's rate and stream quotas; zeros: none */
 } rpc_server_opts;
 
 /* Counters, for GetStats and the logs. */
@@ -72,13 +76,30 @@ int64_t rpc_server_tick(rpc_server *s, int64_t now_ms);
 
 void rpc_server_stats(const rpc_server *s, rpc_stats *out);
 
-/* Told how every call a handler ran ended: its code and message (""
- * when it succeeded). Runs before the call is freed, so the rpc_call
- * accessors work; it must not answer or finish c. */
+/* Told how every request ended: the calls handlers ran, and those refused
+ * before a handler could run (bad frames, unknown methods, the matrix,
+ * quotas, deadlines). Gets the code and message ("" when it succeeded).
+ * Runs before the call is freed, so the rpc_call accessors work; for a
+ * request refused before dispatch rpc_call_input() is NULL and the method
+ * is "(frame)" when the frame named none. It must not answer or finish c.
+ * Of a flood over the rate quota it is told the first refusal, then one a
+ * second with the count of the others. */
 typedef void (*rpc_observer_fn)(void *arg, const rpc_call *c, synd_code code, const char *message);
 
 /* Sets the one observer (the audit trail); NULL for none. */
 void rpc_server_set_observer(rpc_server *s, rpc_observer_fn fn, void *arg);
+
+/* Checks every call, before dispatch, against reg (borrowed; it may be
+ * reloaded in place): a caller whose key reg no longer admits (revoked,
+ * removed, or moved to another bank or role) gets UNAUTHENTICATED "key
+ * revoked" and nothing runs. NULL (the default) checks nothing. */
+void rpc_server_set_registry(rpc_server *s, const registry *reg);
+
+/* After a registry reload: ends every open stream whose key the registry
+ * no longer admits, with the final status UNAUTHENTICATED (the observer
+ * is told, the stream's cancel hook runs). Unary calls already running
+ * finish; they were admitted when they arrived. Returns how many ended. */
+size_t rpc_server_end_revoked(rpc_server *s);
 
 /* --- for handlers ------------------------------------------------------ */
 

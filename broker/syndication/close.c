@@ -405,7 +405,7 @@ void syndication_close_book(Synd__V1__Syndication_Service *svc, const Synd__V1__
     rpc_call *c = data;
     catalog_book *b = syndication_find_book(s, c, in->book_id);
 
-    if (b == NULL || syndication_require_lead(c, b, "CloseBook") != 0)
+    if (b == NULL || syndication_require_scope(c, b) != 0)
         return;
     if (b->state != BOOK_OPEN) {
         rpc_call_finish(c, SYND_FAILED_PRECONDITION, "book %s is %s, not OPEN (rule: book life)",
@@ -442,8 +442,7 @@ void syndication_cancel_book(Synd__V1__Syndication_Service *svc, const Synd__V1_
     catalog_book *b = syndication_find_book(s, c, in->book_id);
     op *o;
 
-    if (b == NULL || syndication_require_lead(c, b, "CancelBook") != 0 ||
-        syndication_claim(c, b) != 0)
+    if (b == NULL || syndication_require_scope(c, b) != 0 || syndication_claim(c, b) != 0)
         return;
     if ((o = syndication_op_new(s, c, b)) == NULL) {
         b->busy = 0;

@@ -4,22 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "book/uscc.h"
+#include "syndication/checks.h"
 #include "syndication/internal.h"
 
 static syndication *from_dir(Synd__V1__Registry_Service *dir)
 {
     return (syndication *)((char *)dir - offsetof(syndication, dir));
-}
-
-/* Ids become parts of Redis keys and hash tags: a plain alphabet only. */
-static int id_ok(const char *id)
-{
-    size_t n = strlen(id);
-
-    if (n == 0 || n >= REGISTRY_MAX_ID)
-        return 0;
-    return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == n;
 }
 
 static void wire_bank(const ledger_bank *in, Synd__V1__Bank *out)
@@ -56,14 +46,10 @@ static void put_bank(Synd__V1__Registry_Service *dir, const Synd__V1__Bank *in,
                      Synd__V1__Bank_Closure closure, void *data)
 {
     ledger_bank b = {in->bank_id, in->name, in->net_capital_fen, in->tier1_capital_fen};
+    synd_status st;
 
-    if (syndication_require_role(data, ROLE_OPERATOR, "PutBank") != 0)
-        return;
-    if (!id_ok(in->bank_id) || in->net_capital_fen < 0 || in->tier1_capital_fen < 0) {
-        rpc_call_finish(data, SYND_INVALID_ARGUMENT,
-                        "bank_id must be 1-%d characters of [A-Za-z0-9_-] and capital figures "
-                        "non-negative fen",
-                        REGISTRY_MAX_ID - 1);
+    if (syndication_check_bank(in, &st) != SYND_OK) {
+        rpc_call_finish(data, st.code, "%s", st.message);
         return;
     }
     if (ledger_bank_put(from_dir(dir)->l, &b, on_bank, data) != 0)
@@ -139,17 +125,8 @@ static void put_borrower(Synd__V1__Registry_Service *dir, const Synd__V1__Borrow
     synd_status st;
     put *p;
 
-    if (syndication_require_role(data, ROLE_OPERATOR, "PutBorrower") != 0)
-        return;
-    if (book_uscc_check(in->code, &st) != SYND_OK) {
+    if (syndication_check_borrower(in, &st) != SYND_OK) {
         rpc_call_finish(data, st.code, "%s", st.message);
-        return;
-    }
-    if (!id_ok(group) || in->joint_limit_fen < 0) {
-        rpc_call_finish(data, SYND_INVALID_ARGUMENT,
-                        "group_id must be 1-%d characters of [A-Za-z0-9_-] and joint_limit_fen "
-                        "non-negative",
-                        REGISTRY_MAX_ID - 1);
         return;
     }
     if ((p = calloc(1, sizeof(*p))) == NULL) {

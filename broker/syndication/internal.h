@@ -34,10 +34,6 @@ struct syndication {
     int64_t retry_ms;
 };
 
-/* Finishes c with PERMISSION_DENIED unless its caller has role. Returns
- * 0 if the caller may go on. */
-int syndication_require_role(rpc_call *c, registry_role role, const char *method);
-
 /* Finishes c with UNAVAILABLE when the ledger refused to queue a call.
  * Use as: if (ledger_x(...) != 0) syndication_unavailable(c); */
 void syndication_unavailable(rpc_call *c);
@@ -70,7 +66,7 @@ op *syndication_op_new(syndication *s, rpc_call *call, catalog_book *book);
 void syndication_op_free(op *o);
 catalog_book *syndication_find_book(syndication *s, rpc_call *c, const char *id);
 int syndication_sees_all(rpc_call *c, const catalog_book *b);
-int syndication_require_lead(rpc_call *c, const catalog_book *b, const char *method);
+int syndication_require_scope(rpc_call *c, const catalog_book *b);
 int syndication_claim(rpc_call *c, catalog_book *b);
 void syndication_wire_bid(const ledger_bid *in, const char *book_id, Synd__V1__Bid *out);
 uint8_t *syndication_pack(const ProtobufCMessage *m, size_t *len);

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "rpc/envelope.h"
 #include "supervise/limits.h"
+#include "syndication/checks.h"
 #include "syndication/convert.h"
 #include "syndication/internal.h"
 
@@ -191,10 +192,11 @@ void syndication_get_headroom(Synd__V1__Syndication_Service *svc,
 {
     syndication *s = (syndication *)svc;
     rpc_call *c = data;
+    synd_status st;
     op *o;
 
-    if (strlen(in->borrower_code) >= sizeof(o->borrower)) {
-        rpc_call_finish(c, SYND_INVALID_ARGUMENT, "borrower_code is too long");
+    if (syndication_check_headroom(in, &st) != SYND_OK) {
+        rpc_call_finish(c, st.code, "%s", st.message);
         return;
     }
     if ((o = syndication_op_new(s, c, NULL)) == NULL)

@@ -7,6 +7,7 @@
 #include "book/split.h"
 #include "log.h"
 #include "supervise/events.h"
+#include "syndication/checks.h"
 #include "syndication/internal.h"
 
 /* Tells supervisors of each lender's exposure after the repayment. */
@@ -138,9 +139,10 @@ void syndication_record_repayment(Synd__V1__Syndication_Service *svc,
     syndication *s = (syndication *)svc;
     rpc_call *c = data;
     catalog_book *b = syndication_find_book(s, c, in->book_id);
+    synd_status st;
     op *o;
 
-    if (b == NULL || syndication_require_lead(c, b, "RecordRepayment") != 0)
+    if (b == NULL || syndication_require_scope(c, b) != 0)
         return;
     if (b->state != BOOK_ALLOCATED) {
         rpc_call_finish(c, SYND_FAILED_PRECONDITION,
@@ -148,9 +150,8 @@ void syndication_record_repayment(Synd__V1__Syndication_Service *svc,
                         book_state_name(b->state));
         return;
     }
-    if (in->amount_fen <= 0) {
-        rpc_call_finish(c, SYND_INVALID_ARGUMENT, "amount_fen must be positive, not %lld",
-                        (long long)in->amount_fen);
+    if (syndication_check_repayment(in, &st) != SYND_OK) {
+        rpc_call_finish(c, st.code, "%s", st.message);
         return;
     }
     if ((o = syndication_op_new(s, c, b)) == NULL)

@@ -6,9 +6,10 @@
 #include "book/allocate.h"
 #include "book/bid.h"
 #include "log.h"
+#include "rpc/authz.h"
 #include "rpc/envelope.h"
 #include "supervise/limits.h"
-#include "syndication/convert.h"
+#include "syndication/checks.h"
 #include "syndication/internal.h"
 
 op *syndication_op_new(syndication *s, rpc_call *call, catalog_book *book)
@@ -38,18 +39,6 @@ void syndication_op_free(op *o)
     free(o);
 }
 
-int syndication_require_role(rpc_call *c, registry_role role, const char *method)
-{
-    const registry_identity *id = rpc_call_identity(c);
-
-    if (id->role == role)
-        return 0;
-    rpc_call_finish(c, SYND_PERMISSION_DENIED, "%s needs the %s role; this key is %s %s", method,
-                    registry_role_name(role), id->bank_id[0] ? id->bank_id : "anonymous",
-                    registry_role_name(id->role));
-    return -1;
-}
-
 void syndication_unavailable(rpc_call *c)
 {
     rpc_call_finish(c, SYND_UNAVAILABLE, "redis is not available; retry later");
@@ -70,27 +59,30 @@ catalog_book *syndication_find_book(syndication *s, rpc_call *c, const char *id)
     return b;
 }
 
-/* Whether the caller may see every bid and share of b: its leads and
+/* Whether the caller may see every bid and share of b, by the scope the
+ * authorization matrix gives its role on the call's method: its leads and
  * supervisors may; anyone else sees its own only. */
 int syndication_sees_all(rpc_call *c, const catalog_book *b)
 {
     const registry_identity *id = rpc_call_identity(c);
 
-    return id->role == ROLE_SUPERVISOR ||
-           (id->role == ROLE_LEAD && book_lead_index(&b->terms, id->bank_id) >= 0);
+    return authz_sees_all(authz_scope_of(rpc_call_method(c), id->role),
+                          book_lead_index(&b->terms, id->bank_id) >= 0);
 }
 
-/* A lead acts only on books it leads. */
-int syndication_require_lead(rpc_call *c, const catalog_book *b, const char *method)
+/* The scope the matrix gives the caller on the call's method, applied to
+ * book b: with AUTHZ_OWN_BOOK (a lead closing, cancelling, repaying) only
+ * a book the caller leads. The matrix let the role call the method. */
+int syndication_require_scope(rpc_call *c, const catalog_book *b)
 {
     const registry_identity *id = rpc_call_identity(c);
+    const char *method = rpc_call_method(c), *name = strrchr(method, '/');
 
-    if (syndication_require_role(c, ROLE_LEAD, method) != 0)
-        return -1;
-    if (book_lead_index(&b->terms, id->bank_id) >= 0)
+    if (authz_scope_of(method, id->role) != AUTHZ_OWN_BOOK ||
+        book_lead_index(&b->terms, id->bank_id) >= 0)
         return 0;
-    rpc_call_finish(c, SYND_PERMISSION_DENIED, "%s: bank %s is not a lead of book %s", method,
-                    id->bank_id, b->id);
+    rpc_call_finish(c, SYND_PERMISSION_DENIED, "%s: bank %s is not a lead of book %s",
+                    name ? name + 1 : method, id->bank_id, b->id);
     return -1;
 }
 
@@ -234,29 +226,6 @@ static void on_borrower(void *arg, const ledger_result *r)
     }
 }
 
-/* Checks the terms of a book a lead opens. Returns SYND_OK, or finishes
- * the call. */
-static synd_code check_terms(syndication *s, rpc_call *c, Synd__V1__BookTerms *wire)
-{
-    const registry_identity *id = rpc_call_identity(c);
-    book_terms t;
-    synd_status st;
-
-    convert_terms_defaults(wire, s->rules);
-    if (convert_terms(wire, s->rules, &t, &st) != SYND_OK ||
-        book_terms_check(s->rules, &t, rpc_now_ms(), &st) != SYND_OK) {
-        rpc_call_finish(c, st.code, "%s", st.message);
-        return st.code;
-    }
-    if (book_lead_index(&t, id->bank_id) < 0) {
-        rpc_call_finish(c, SYND_PERMISSION_DENIED,
-                        "bank %s is not among the book's leads; a lead opens only its own books",
-                        id->bank_id);
-        return SYND_PERMISSION_DENIED;
-    }
-    return SYND_OK;
-}
-
 static void open_book(Synd__V1__Syndication_Service *svc, const Synd__V1__OpenBookRequest *in,
                       Synd__V1__OpenBookResponse_Closure closure, void *data)
 {
@@ -264,28 +233,28 @@ static void open_book(Synd__V1__Syndication_Service *svc, const Synd__V1__OpenBo
     rpc_call *c = data;
     size_t len;
     uint8_t *blob;
+    book_terms t;
+    synd_status st;
     op *o;
 
-    if (syndication_require_role(c, ROLE_LEAD, "OpenBook") != 0)
-        return;
     if (!s->ready) {
         rpc_call_finish(c, SYND_UNAVAILABLE, "the broker is still loading its books; retry");
-        return;
-    }
-    if (in->terms == NULL) {
-        rpc_call_finish(c, SYND_INVALID_ARGUMENT, "OpenBook needs terms");
         return;
     }
     if ((o = syndication_op_new(s, c, NULL)) == NULL)
         return;
     /* A copy the catalog can own; the request dies with this handler. */
-    blob = syndication_pack(&in->terms->base, &len);
-    o->wire = blob ? synd__v1__book_terms__unpack(NULL, len, blob) : NULL;
-    free(blob);
-    if (o->wire == NULL) {
+    if (in->terms != NULL) {
+        blob = syndication_pack(&in->terms->base, &len);
+        o->wire = blob ? synd__v1__book_terms__unpack(NULL, len, blob) : NULL;
+        free(blob);
+    }
+    if (in->terms != NULL && o->wire == NULL) {
         rpc_call_finish(c, SYND_RESOURCE_EXHAUSTED, "broker out of memory");
         syndication_op_free(o);
-    } else if (check_terms(s, c, o->wire) != SYND_OK) {
+    } else if (syndication_check_open_book(s->rules, rpc_call_identity(c), o->wire, rpc_now_ms(),
+                                           &t, &st) != SYND_OK) {
+        rpc_call_finish(c, st.code, "%s", st.message);
         syndication_op_free(o);
     } else if (ledger_borrower_get(s->l, o->wire->borrower_code, on_borrower, o) != 0) {
         syndication_unavailable(c);
@@ -310,27 +279,6 @@ static void on_bid(void *arg, const ledger_result *r)
         rpc_call_reply(o->call, &out.base);
     }
     syndication_op_free(o);
-}
-
-/* Checks a bid against the book's terms and window. A retry with an
- * idempotency key goes to the ledger even after the close, because the
- * ledger answers a retry with its first answer before it checks the
- * window itself; *retry says so, and the limit pre-check is skipped for
- * it. Returns SYND_OK, or finishes the call. */
-static synd_code check_bid(rpc_call *c, const catalog_book *b, const book_bid *bid, int *retry)
-{
-    int64_t now = rpc_now_ms();
-    synd_status st;
-
-    *retry = book_bidding_open(&b->terms, b->state, now, &st) != SYND_OK &&
-             rpc_call_idempotency_key(c)[0] != '\0';
-    if (*retry)
-        return SYND_OK;
-    if (book_bid_check(&b->terms, b->state, bid, now, &st) != SYND_OK) {
-        rpc_call_finish(c, st.code, "%s", st.message);
-        return st.code;
-    }
-    return SYND_OK;
 }
 
 /* Stores the bid; Redis's answer acknowledges it. */
@@ -398,16 +346,22 @@ static void submit_bid(Synd__V1__Syndication_Service *svc, const Synd__V1__Submi
     syndication *s = (syndication *)svc;
     rpc_call *c = data;
     const registry_identity *id = rpc_call_identity(c);
-    book_bid bid = {.amount_fen = in->amount_fen, .spread_bps = in->spread_bps};
+    book_bid bid;
     catalog_book *b;
+    synd_status st;
     int retry;
     op *o;
 
-    if (syndication_require_role(c, ROLE_PARTICIPANT, "SubmitBid") != 0 ||
-        (b = syndication_find_book(s, c, in->book_id)) == NULL)
+    if ((b = syndication_find_book(s, c, in->book_id)) == NULL)
         return;
-    snprintf(bid.bank_id, sizeof(bid.bank_id), "%s", id->bank_id);
-    if (check_bid(c, b, &bid, &retry) != SYND_OK || (o = syndication_op_new(s, c, b)) == NULL)
+    /* A retry after the close skips the limit pre-check: the ledger
+     * answers it with its first answer, or refuses it. */
+    if (syndication_check_bid(&b->terms, b->state, id->bank_id, in, rpc_call_idempotency_key(c),
+                              rpc_now_ms(), &bid, &retry, &st) != SYND_OK) {
+        rpc_call_finish(c, st.code, "%s", st.message);
+        return;
+    }
+    if ((o = syndication_op_new(s, c, b)) == NULL)
         return;
     o->amount_fen = bid.amount_fen;
     o->spread_bps = bid.spread_bps;
@@ -443,8 +397,7 @@ static void withdraw_bid(Synd__V1__Syndication_Service *svc, const Synd__V1__Boo
     catalog_book *b;
     op *o;
 
-    if (syndication_require_role(c, ROLE_PARTICIPANT, "WithdrawBid") != 0 ||
-        (b = syndication_find_book(s, c, in->book_id)) == NULL ||
+    if ((b = syndication_find_book(s, c, in->book_id)) == NULL ||
         (o = syndication_op_new(s, c, b)) == NULL)
         return;
     if (ledger_bid_withdraw(s->l, b->group, b->id, rpc_call_identity(c)->bank_id, rpc_now_ms(),

@@ -1,7 +1,9 @@
 /* synd.v1.Syndication: books opened by leads, bids from participants'
  * systems, closes by the lead or the clock, allocation and its record.
  *
- * Handlers check the caller's role and the rules first, then make one
+ * The server lets a caller in by the authorization matrix (rpc/authz.h);
+ * handlers check the matrix's scope on the book (a lead acts on its own
+ * books) and the rules first (syndication/checks.h), then make one
  * ledger call (a Redis function) and answer when Redis has the change:
  * a bid is acknowledged only once Redis holds it. At start, and again
  * whenever Redis comes back empty-handed, the registry file is written to

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "book/industry.h"
+#include "syndication/checks.h"
 #include "syndication/watch.h"
 
 typedef struct sub {
@@ -61,24 +62,12 @@ static Synd__V1__WatchBooksRequest *copy_filter(const Synd__V1__WatchBooksReques
     return copy;
 }
 
-static synd_code check_filter(const Synd__V1__WatchBooksRequest *f, synd_status *st)
-{
-    for (size_t i = 0; i < f->n_industry_codes; i++) {
-        if (book_industry_check(f->industry_codes[i], st) != SYND_OK)
-            return st->code;
-    }
-    if (f->min_facility_fen < 0 || f->max_facility_fen < 0 || f->min_tenor_months < 0 ||
-        f->max_tenor_months < 0)
-        return synd_status_set(st, SYND_INVALID_ARGUMENT, "filter bounds may not be negative");
-    return SYND_OK;
-}
-
 synd_code watch_add(watch *w, rpc_call *call, const char *bank,
                     const Synd__V1__WatchBooksRequest *f, synd_status *st)
 {
     sub *s;
 
-    if (check_filter(f, st) != SYND_OK)
+    if (syndication_check_watch(f, st) != SYND_OK)
         return st->code;
     if (w->n == w->cap) {
         size_t cap = w->cap ? 2 * w->cap : 16;

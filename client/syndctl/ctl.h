@@ -7,7 +7,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "synd/audit.h"
 #include "synd/synd.h"
+#include "synd/v1/supervision.pb-c.h"
 #include "synd/v1/syndication.pb-c.h"
 
 typedef struct command command;
@@ -146,11 +148,73 @@ Synd__V1__LeadHold *ctl_lead_parse(const char *text, synd_status *st);
  * not on its whitelist by name. Returns a new Fee, or NULL with st set. */
 Synd__V1__Fee *ctl_fee_parse(const char *text, synd_status *st);
 
+/* chain.c: the audit trail's hash chain (synd/audit.h), checked record
+ * by record in the trail's order. Set the base from the first page, feed
+ * every record to ctl_chain_add()
+ * until it finds something, then call ctl_chain_end() with the chain's
+ * head read after the last record. A broken link or end is explained by
+ * a second pass over the trail: if ctl_chain_needs_locate(), feed every
+ * record to ctl_chain_locate(). ctl_chain_describe() then says what was
+ * found, naming the records. */
+
+#define CTL_CHAIN_ID_LEN 48 /* a stream id, "<ms>-<seq>", at most 41 */
+
+typedef enum ctl_chain_finding {
+    CTL_CHAIN_INTACT = 0,
+    CTL_CHAIN_MODIFIED, /* at_id's content and prev do not give its hash */
+    CTL_CHAIN_BROKEN,   /* at_id's prev is not the hash of before_id (or the base) */
+    CTL_CHAIN_TAIL,     /* the head is not the hash of the last record, before_id */
+    CTL_CHAIN_ANCHOR    /* the anchored record is missing, or has another hash */
+} ctl_chain_finding;
+
+typedef struct ctl_chain {
+    size_t n;                            /* records found intact */
+    char expect[SYND_AUDIT_HASH_LEN];    /* the prev the next record must have */
+    char last_id[CTL_CHAIN_ID_LEN];      /* the last record found intact */
+    const char *anchor_id, *anchor_hash; /* a record known beforehand; NULL: none */
+    int anchor_seen;
+    ctl_chain_finding finding;        /* the first one */
+    char at_id[CTL_CHAIN_ID_LEN];     /* the record it is at */
+    char before_id[CTL_CHAIN_ID_LEN]; /* the record before it; "" at the start */
+    char want[SYND_AUDIT_HASH_LEN];   /* the hash a broken link or end points to */
+    char found_id[CTL_CHAIN_ID_LEN];  /* the record that has it; "" none */
+} ctl_chain;
+
+/* Starts a check. With anchor_id, the record of that stream id must be
+ * in the trail with the hash anchor_hash (both borrowed). */
+void ctl_chain_init(ctl_chain *c, const char *anchor_id, const char *anchor_hash);
+
+/* Sets the prev the trail's oldest record must have (the reply's
+ * base_hash; SYND_AUDIT_GENESIS until set). */
+void ctl_chain_base(ctl_chain *c, const char *base);
+
+/* Checks the next record. Returns 0, or -1 once there is a finding. */
+int ctl_chain_add(ctl_chain *c, const Synd__V1__AuditRecord *r);
+
+/* Checks the end against the chain's head. Returns 0 if the whole chain
+ * is intact, else -1. */
+int ctl_chain_end(ctl_chain *c, const char *head);
+
+/* Whether the finding needs the second pass, and its step. */
+int ctl_chain_needs_locate(const ctl_chain *c);
+void ctl_chain_locate(ctl_chain *c, const Synd__V1__AuditRecord *r);
+
+/* The outcome as one line: "chain intact: N records, head H (record ID)",
+ * or what was found, naming the records. */
+void ctl_chain_describe(const ctl_chain *c, char *out, size_t len);
+
+/* Orders two stream ids as Redis does (by time, then sequence); ids that
+ * are not stream ids compare as text. */
+int ctl_chain_id_cmp(const char *a, const char *b);
+
 /* The commands, one file per group. */
 int ctl_health(ctl *c, int argc, char **argv);
 int ctl_methods(ctl *c, int argc, char **argv);
 int ctl_whoami(ctl *c, int argc, char **argv);
 int ctl_keygen(ctl *c, int argc, char **argv);
+int ctl_key_list(ctl *c, int argc, char **argv);
+int ctl_key_add(ctl *c, int argc, char **argv);
+int ctl_key_revoke(ctl *c, int argc, char **argv);
 int ctl_book_open(ctl *c, int argc, char **argv);
 int ctl_book_close(ctl *c, int argc, char **argv);
 int ctl_book_cancel(ctl *c, int argc, char **argv);
@@ -164,5 +228,7 @@ int ctl_bank_put(ctl *c, int argc, char **argv);
 int ctl_bank_list(ctl *c, int argc, char **argv);
 int ctl_borrower_put(ctl *c, int argc, char **argv);
 int ctl_borrower_list(ctl *c, int argc, char **argv);
+int ctl_audit_verify(ctl *c, int argc, char **argv);
+int ctl_audit_show(ctl *c, int argc, char **argv);
 
 #endif

@@ -7,12 +7,26 @@
 
 #include "ctl.h"
 
+static const char key_detail[] =
+    "FILE is the broker's --registry file, the source of truth for keys. It is\n"
+    "rewritten atomically (other settings kept, comments not), and the broker\n"
+    "applies it by itself within a second (or at once on SIGHUP), keeping the\n"
+    "previous registry if the file does not load. A revoked key stays listed\n"
+    "with revoked = true: its open streams end, its calls and handshakes are\n"
+    "refused, and it cannot be added again.\n";
+
 static const command commands[] = {
     {NULL, "health", "[--watch] [SERVICE]", "broker health; exit 0 only when SERVING", ctl_health,
      NULL},
     {NULL, "methods", "[SERVICE]", "list the services' methods", ctl_methods, NULL},
     {NULL, "whoami", "", "the bank and role the broker sees for --key", ctl_whoami, NULL},
     {NULL, "keygen", "PREFIX", "write a key pair to PREFIX.key and PREFIX.pub", ctl_keygen, NULL},
+    {"key", "list", "--registry FILE", "every key: its bank, role, and whether it is revoked",
+     ctl_key_list, key_detail},
+    {"key", "add", "--registry FILE --bank ID --role ROLE (--public-key Z85 | --pub FILE)",
+     "register a key for a bank listed in FILE", ctl_key_add, key_detail},
+    {"key", "revoke", "--registry FILE (--public-key Z85 | --pub FILE | --bank ID --role ROLE)",
+     "revoke a key, or every key of a bank in a role", ctl_key_revoke, key_detail},
     {"book", "open", "[--file F] [TERMS]", "open a book; prints its id first (lead)", ctl_book_open,
      ctl_terms_help},
     {"book", "close", "BOOK", "close a book now and print its allocation (lead)", ctl_book_close,
@@ -36,6 +50,15 @@ static const command commands[] = {
     {"borrower", "put", "--code CODE --name NAME [--group GROUP] [--joint-limit AMOUNT]",
      "add or change a borrower (operator)", ctl_borrower_put, NULL},
     {"borrower", "list", "", "the borrowers of the registry", ctl_borrower_list, NULL},
+    {"audit", "verify", "[--anchor ID:HASH]",
+     "check the audit trail's hash chain (supervisor); exit 0 if intact", ctl_audit_verify,
+     "Walks the whole trail, recomputing each record's hash, and names the first\n"
+     "record that was modified, deleted or moved; exit 1 with that finding.\n"
+     "--anchor ID:HASH also checks that the record ID still has HASH (from an\n"
+     "earlier verify's head, kept elsewhere): this catches a chain rewritten\n"
+     "with fresh hashes up to that record, which the chain alone cannot.\n"},
+    {"audit", "show", "[--since SECONDS] [--limit N]",
+     "the audit trail, oldest first (supervisor; default the first 100)", ctl_audit_show, NULL},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
