@@ -73,17 +73,35 @@ static int64_t id_ms(const Synd__V1__AuditRecord *r)
     return strtoll(r->id, NULL, 10);
 }
 
+/* Whether the trail holds the fixture's probe that found the broker ready:
+ * its GetBook of BK-0, refused NOT_FOUND. The trail is written after the
+ * answer, so the probe's record can land after the probe returned. */
+static int holds_probe(const Synd__V1__GetAuditLogResponse *r)
+{
+    for (size_t i = 0; i < r->n_records; i++) {
+        if (strcmp(r->records[i]->object, "BK-0") == 0 && r->records[i]->code == SYND_NOT_FOUND)
+            return 1;
+    }
+    return 0;
+}
+
 /* Sets started_ms past every record the trail holds already (the
- * fixture's own refused probes), waiting for the clock to get there. */
+ * fixture's own refused probes, once they are all in), waiting for the
+ * clock to get there. */
 static void start_after_trail(void)
 {
     Synd__V1__GetAuditLogResponse *r;
-    int64_t last = 0;
+    int64_t last = 0, until = harness_now_ms() + BK_WAIT_MS;
     synd_status st;
 
-    cr_assert_eq(sv_audit(BK_NFRA, 0, 0, 0, &r, &st), SYND_OK, "%s", st.message);
-    if (r->n_records > 0)
-        last = id_ms(r->records[r->n_records - 1]);
+    for (;;) {
+        cr_assert_eq(sv_audit(BK_NFRA, 0, 0, 0, &r, &st), SYND_OK, "%s", st.message);
+        if (holds_probe(r) || harness_now_ms() >= until)
+            break;
+        harness_sleep_ms(20);
+    }
+    cr_assert(holds_probe(r), "the fixture's probe never reached the audit trail");
+    last = id_ms(r->records[r->n_records - 1]);
     while (harness_now_ms() <= last)
         harness_sleep_ms(1);
     started_ms = harness_now_ms();
