@@ -288,3 +288,47 @@ Test(watch, snapshot_then_live_none_missed)
             expect_same_event(p, sv_watch_event(w, n_want + (size_t)(p->seq - end->seq)), i);
     }
 }
+
+/* An operator lowering a borrower's joint credit limit below what it
+ * already uses is allowed, raises an ALERT, and blocks new lending: a new
+ * book for the borrower is refused. */
+Test(watch, limit_lowered_below_use_alerts_and_blocks)
+{
+    Synd__V1__Borrower b = SYND__V1__BORROWER__INIT, *got;
+    sv_watcher *w;
+    const sv_event *ev = NULL;
+    bk_terms bt;
+    Synd__V1__Book *book;
+    synd_status st;
+    synd_code code;
+
+    sv_scenario(NULL); /* borrower A uses ¥1,000m */
+    w = sv_watch(SV_NFRA, 0);
+    b.code = BORROWER_A;
+    b.name = "Fujian Lithium Energy Co., Ltd.";
+    b.group_id = "FJLE";
+    b.joint_limit_fen = 50000000000LL; /* ¥500m */
+    code = bk_put_borrower(BK_OPS, &b, &got, &st);
+    cr_assert_eq(code, SYND_OK, "PutBorrower: %s: %s", synd_code_name(code), st.message);
+    cr_expect_eq(got->joint_limit_fen, 50000000000LL); /* the fixture frees replies */
+    for (int64_t until = harness_now_ms() + BK_WAIT_MS; ev == NULL;) {
+        for (size_t i = 0; i < sv_watch_count(w) && ev == NULL; i++) {
+            const sv_event *e = sv_watch_event(w, i);
+            if (e->kind == SYND__V1__SUPERVISION_EVENT__KIND__ALERT &&
+                strcmp(e->borrower_code, BORROWER_A) == 0)
+                ev = e;
+        }
+        cr_assert_lt(harness_now_ms(), until, "no ALERT for the lowered limit");
+        harness_sleep_ms(20);
+    }
+    cr_expect_eq(ev->exposure_fen, 100000000000LL);
+    cr_expect_eq(ev->limit_fen, 50000000000LL);
+    cr_expect(strstr(ev->rule, "below use") != NULL, "rule: %s", ev->rule);
+
+    bk_terms_init(&bt);
+    code = bk_open(BK_ICBC, &bt, &book, &st);
+    cr_expect_eq(code, SYND_FAILED_PRECONDITION, "OpenBook: %s: %s", synd_code_name(code),
+                 st.message);
+    cr_expect(strstr(st.message, "joint credit limit") != NULL, "%s", st.message);
+    sv_unwatch(w);
+}
