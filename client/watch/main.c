@@ -285,7 +285,9 @@ static synd_code read_refusals(synd_client *c, int64_t from_ms, int64_t to_ms, r
             break;
         }
         rc = take_page(r, page, last_id, sizeof(last_id), &fresh);
-        last_ms = page->records[page->n_records - 1]->time_ms;
+        /* The range is of stream ids, which Redis stamps; the record's
+         * time_ms is the broker's and may be earlier, so page by the id. */
+        last_ms = strtoll(page->records[page->n_records - 1]->id, NULL, 10);
         protobuf_c_message_free_unpacked(&page->base, NULL);
         if (rc != 0)
             return synd_status_set(st, SYND_RESOURCE_EXHAUSTED, "out of memory");
